@@ -1,0 +1,324 @@
+//! The Spanish-keyed serde mirror of the content files, exactly as a webmaster writes them.
+//!
+//! No logic lives here: every struct rejects unknown keys so a typo is a located error, and
+//! nothing is computed. `model` turns these into the typed, English-named report. The keys are
+//! documented for webmasters in `docs/contenido.md`; keep both in step.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::fmt;
+
+/// `content/sitio.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub titulo: String,
+    pub descripcion: String,
+    pub base_url: String,
+    pub idioma: String,
+}
+
+/// `content/institucion.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Institution {
+    pub nombre: String,
+    pub siglas: String,
+    pub lema: String,
+    pub mision: String,
+    pub vision: String,
+    #[serde(default)]
+    pub principios_introduccion: Option<String>,
+    pub principios: Vec<Principle>,
+    pub estructura: Structure,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principle {
+    pub nombre: String,
+    pub texto: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Structure {
+    pub introduccion: String,
+    pub organos: Vec<Organ>,
+    #[serde(default)]
+    pub nota: Option<String>,
+    #[serde(default)]
+    pub figura: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organ {
+    pub nombre: String,
+    pub tipo: String,
+}
+
+/// `content/informes/<año>-t<n>/informe.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub anio: i32,
+    pub trimestre: u8,
+    pub periodo: String,
+    pub titulo: String,
+    #[serde(default)]
+    pub subtitulo: Option<String>,
+    pub fecha_corte: NaiveDate,
+    pub fundamento: String,
+    pub presentacion: Vec<Summary>,
+    #[serde(default)]
+    pub notas: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub unidad: String,
+    pub texto: String,
+}
+
+/// `content/informes/<año>-t<n>/unidades/<slug>.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub unidad: String,
+    #[serde(default)]
+    pub siglas: Option<String>,
+    pub orden: u32,
+    pub objetivo: String,
+    pub estrategia: String,
+    pub lineas: Vec<ActionLine>,
+    #[serde(default)]
+    pub notas: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionLine {
+    pub numero: u32,
+    #[serde(default)]
+    pub titulo: Option<String>,
+    pub descripcion: String,
+    pub meta: Goal,
+    pub inicio: NaiveDate,
+    pub termino: NaiveDate,
+    #[serde(default)]
+    pub avance: Option<Progress>,
+    // serde_yaml 0.9 reads enums only from `!tags`; this accepts the friendlier `- texto: …`.
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    pub actividades: Vec<Block>,
+    #[serde(default)]
+    pub eventos: Vec<Event>,
+    #[serde(default)]
+    pub notas: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    #[serde(default)]
+    pub cantidad: Option<f64>,
+    #[serde(default)]
+    pub unidad: Option<String>,
+    #[serde(default)]
+    pub texto: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    #[serde(default)]
+    pub porcentaje: Option<f64>,
+    #[serde(default)]
+    pub logrado: Option<f64>,
+    #[serde(default)]
+    pub programado: Option<f64>,
+    #[serde(default)]
+    pub texto: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Block {
+    #[serde(rename = "texto")]
+    Text(String),
+    #[serde(rename = "figura")]
+    Figure(String),
+    #[serde(rename = "tabla")]
+    Table(Table),
+    #[serde(rename = "cifras")]
+    Figures(FigureGroup),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub id: String,
+    #[serde(default)]
+    pub numero: Option<String>,
+    pub titulo: String,
+    #[serde(default)]
+    pub fuente: Option<String>,
+    #[serde(default)]
+    pub encabezado: Vec<String>,
+    pub columnas: Vec<Column>,
+    pub filas: Vec<Vec<Cell>>,
+    #[serde(default)]
+    pub total: Option<Vec<Cell>>,
+    #[serde(default)]
+    pub notas: Vec<Note>,
+}
+
+/// A column is written either as its bare name or as `{ nombre, grupo }`.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub nombre: String,
+    pub grupo: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnMap {
+    nombre: String,
+    #[serde(default)]
+    grupo: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Column {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ColumnVisitor;
+        impl<'de> Visitor<'de> for ColumnVisitor {
+            type Value = Column;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a column name or a map with `nombre` and `grupo`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Column, E> {
+                Ok(Column {
+                    nombre: v.to_owned(),
+                    grupo: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Column, A::Error> {
+                let m = ColumnMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Column {
+                    nombre: m.nombre,
+                    grupo: m.grupo,
+                })
+            }
+        }
+        deserializer.deserialize_any(ColumnVisitor)
+    }
+}
+
+/// One table cell: text, a number, or empty (`~` or `""`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CellVisitor;
+        impl Visitor<'_> for CellVisitor {
+            type Value = Cell;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table cell: text, a number or empty")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
+                Ok(Cell::Empty)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Cell, E> {
+                Ok(Cell::Empty)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Cell, E> {
+                Ok(if v.trim().is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(v.to_owned())
+                })
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Cell, E> {
+                Err(E::invalid_value(
+                    de::Unexpected::Bool(v),
+                    &"a table cell; write «Sí» or «No» in quotes",
+                ))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cell, E> {
+                Ok(Cell::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cell, E> {
+                Ok(Cell::Number(v))
+            }
+        }
+        deserializer.deserialize_any(CellVisitor)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureGroup {
+    pub titulo: String,
+    #[serde(default)]
+    pub fuente: Option<String>,
+    pub elementos: Vec<FigureItem>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureItem {
+    pub concepto: String,
+    pub valor: f64,
+    #[serde(default)]
+    pub unidad: Option<String>,
+    #[serde(default)]
+    pub detalle: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub nombre: String,
+    pub inicio: NaiveDate,
+    #[serde(default)]
+    pub fin: Option<NaiveDate>,
+    pub participantes: u32,
+    #[serde(default)]
+    pub mujeres: Option<u32>,
+    #[serde(default)]
+    pub hombres: Option<u32>,
+    #[serde(default)]
+    pub desglose: Option<String>,
+    #[serde(default)]
+    pub sujetos_obligados: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    #[serde(default = "default_note_kind")]
+    pub tipo: NoteKind,
+    pub texto: String,
+}
+
+fn default_note_kind() -> NoteKind {
+    NoteKind::EditorialNote
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum NoteKind {
+    #[serde(rename = "aclaracion")]
+    Clarification,
+    #[serde(rename = "nota-editorial")]
+    EditorialNote,
+}

@@ -1,0 +1,128 @@
+//! Finds the content files in a fixed, sorted order and refuses anything that could lead
+//! outside the project (symbolic links) or that would be silently ignored.
+
+use crate::diagnostic::Diagnostic;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+pub(super) struct ReportDir {
+    pub(super) name: String,
+    pub(super) report: PathBuf,
+    pub(super) units: Vec<(String, PathBuf)>,
+}
+
+pub(super) struct Files {
+    pub(super) reports: Vec<ReportDir>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
+    if !content_dir.is_dir() {
+        return Err(vec![
+            Diagnostic::error(content_dir, "no existe la carpeta de contenido")
+                .hint("indique otra con --content DIR"),
+        ]);
+    }
+    let mut diags = Vec::new();
+    let mut reports: Vec<ReportDir> = Vec::new();
+    // Sorted so every run sees files in the same order; links are never followed, so a
+    // link cannot point the build outside the project or into a loop.
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(4);
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(content_dir).to_path_buf();
+                diags.push(Diagnostic::error(path, format!("no se pudo leer: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let Ok(rel) = path.strip_prefix(content_dir) else {
+            continue;
+        };
+        if entry.path_is_symlink() {
+            diags.push(
+                Diagnostic::error(path, "enlace simbólico en el contenido")
+                    .hint("copie el archivo dentro de content/; los enlaces no se siguen"),
+            );
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+        match parts.as_slice() {
+            ["sitio.yaml"] | ["institucion.yaml"] => {}
+            ["informes", dir, "informe.yaml"] => {
+                report_dir(&mut reports, dir, rel).report = rel.to_path_buf();
+            }
+            ["informes", dir, "unidades", file] if file.ends_with(".yaml") => {
+                let slug = file.trim_end_matches(".yaml");
+                if is_slug(slug) {
+                    report_dir(&mut reports, dir, rel)
+                        .units
+                        .push((slug.to_owned(), rel.to_path_buf()));
+                } else {
+                    diags.push(
+                        Diagnostic::error(path, "nombre de archivo de unidad no válido")
+                            .hint("use minúsculas, dígitos y guiones: p. ej. `juridica.yaml`"),
+                    );
+                }
+            }
+            [.., name] if name.starts_with('.') => {}
+            _ => diags.push(
+                Diagnostic::warning(path, "archivo no reconocido; se ignora")
+                    .hint("consulte docs/contenido.md para la estructura de content/"),
+            ),
+        }
+    }
+    for r in &reports {
+        if r.report.as_os_str().is_empty() {
+            diags.push(Diagnostic::error(
+                content_dir.join("informes").join(&r.name),
+                "falta informe.yaml en la carpeta del informe",
+            ));
+        }
+    }
+    reports.retain(|r| !r.report.as_os_str().is_empty());
+    for name in ["sitio.yaml", "institucion.yaml"] {
+        if !content_dir.join(name).is_file() {
+            diags.push(Diagnostic::error(
+                content_dir.join(name),
+                "falta este archivo",
+            ));
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok(Files {
+        reports,
+        diagnostics: diags,
+    })
+}
+
+fn report_dir<'a>(reports: &'a mut Vec<ReportDir>, name: &str, _rel: &Path) -> &'a mut ReportDir {
+    if let Some(i) = reports.iter().position(|r| r.name == name) {
+        return &mut reports[i];
+    }
+    reports.push(ReportDir {
+        name: name.to_owned(),
+        report: PathBuf::new(),
+        units: Vec::new(),
+    });
+    let last = reports.len() - 1;
+    &mut reports[last]
+}

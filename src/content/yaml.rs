@@ -1,0 +1,136 @@
+//! The one place that calls serde_yaml (deprecated upstream; a later move to a maintained fork
+//! touches only this file). Every error comes back with file, line, column and YAML path.
+
+use crate::diagnostic::Diagnostic;
+use crate::fsx;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// Content files larger than this are refused before parsing, which also bounds the work a
+/// hostile file with YAML aliases can cause.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+pub(super) fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
+    let bytes = fsx::read(path).map_err(|e| Box::new(Diagnostic::error(path, e.to_string())))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Box::new(
+            Diagnostic::error(
+                path,
+                format!(
+                    "el archivo pesa {} bytes; el máximo es {MAX_FILE_BYTES}",
+                    bytes.len()
+                ),
+            )
+            .hint("divida el contenido en varios archivos"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let line = prefix.matches('\n').count() + 1;
+        let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Box::new(
+            Diagnostic::error(path, "el archivo no está en UTF-8")
+                .at(&prefix, line, Some(col))
+                .hint("guarde el archivo con codificación UTF-8"),
+        )
+    })
+}
+
+/// Parses one document. `path` is only used to label the diagnostic.
+pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Diagnostic>> {
+    if source.trim().is_empty() {
+        return Err(Box::new(Diagnostic::error(path, "el archivo está vacío")));
+    }
+    let de = serde_yaml::Deserializer::from_str(source);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let yaml_path = err.path().to_string();
+        let inner = err.into_inner();
+        let mut d = Diagnostic::error(path, translate(&bare_message(&inner))).path(yaml_path);
+        if let Some(loc) = inner.location() {
+            d = d.at(source, loc.line(), Some(loc.column()));
+        }
+        Box::new(d)
+    })
+}
+
+/// serde_yaml's Display prefixes the path and appends the position; both are shown apart.
+fn bare_message(err: &serde_yaml::Error) -> String {
+    let mut s = err.to_string();
+    if let Some(i) = s.rfind(" at line ") {
+        s.truncate(i);
+    }
+    if let Some((head, rest)) = s.split_once(": ")
+        && !head.contains(' ')
+        && (head.starts_with('.')
+            || head.contains('[')
+            || head
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.'))
+        && !rest.is_empty()
+        && head != "invalid type"
+    {
+        return rest.to_owned();
+    }
+    s
+}
+
+/// Spanish wording for the handful of serde messages a webmaster meets.
+fn translate(msg: &str) -> String {
+    let pairs = [
+        ("unknown field", "clave desconocida"),
+        ("unknown variant", "bloque o valor desconocido"),
+        ("missing field", "falta la clave"),
+        ("invalid type", "tipo no válido"),
+        ("invalid value", "valor no válido"),
+        ("invalid length", "longitud no válida"),
+        ("duplicate field", "clave repetida"),
+        ("expected one of", "se esperaba una de"),
+        ("expected", "se esperaba"),
+        ("there are no fields", "no admite claves"),
+        ("input contains invalid characters", "fecha no válida"),
+        ("premature end of input", "fecha incompleta"),
+        (
+            "EOF while parsing a value",
+            "el documento termina antes de tiempo",
+        ),
+    ];
+    let mut out = msg.to_owned();
+    for (en, es) in pairs {
+        out = out.replace(en, es);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::raw;
+
+    #[test]
+    fn type_error_has_path_and_position() {
+        let src = "unidad: X\norden: uno\n";
+        let d = parse::<raw::Unit>(Path::new("u.yaml"), src).unwrap_err();
+        assert_eq!(d.line, Some(2));
+        assert_eq!(d.yaml_path.as_deref(), Some("orden"));
+        assert!(d.message.contains("tipo no válido"), "{}", d.message);
+    }
+
+    #[test]
+    fn unknown_key_names_the_key() {
+        let src = "titulo: a\ndescripcion: b\nbase_url: c\nidioma: es-MX\ncolor: rojo\n";
+        let d = parse::<raw::Site>(Path::new("s.yaml"), src).unwrap_err();
+        assert!(
+            d.message.contains("clave desconocida `color`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.line, Some(5));
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        let d = parse::<raw::Site>(Path::new("s.yaml"), "\n  \n").unwrap_err();
+        assert!(d.message.contains("vacío"));
+    }
+}

@@ -1,0 +1,54 @@
+//! The only module that touches `std::fs`: every error names the path it failed on.
+//!
+//! clippy's `disallowed-methods` keeps the rest of the crate from calling `std::fs` directly.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "this module is the sanctioned wrapper"
+)]
+
+use crate::error::{Error, Result};
+use std::fs;
+use std::path::Path;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(io(path))
+}
+
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    fs::write(path, bytes).map_err(io(path))
+}
+
+pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
+    fs::create_dir_all(path).map_err(io(path))
+}
+
+pub(crate) fn remove_dir_all(path: &Path) -> Result<()> {
+    fs::remove_dir_all(path).map_err(io(path))
+}
+
+pub(crate) fn rename(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).map_err(io(from))
+}
+
+pub(crate) fn symlink_metadata(path: &Path) -> std::io::Result<fs::Metadata> {
+    fs::symlink_metadata(path)
+}
+
+pub(crate) fn read_dir_names(path: &Path) -> Result<Vec<std::ffi::OsString>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(path).map_err(io(path))? {
+        names.push(entry.map_err(io(path))?.file_name());
+    }
+    names.sort();
+    Ok(names)
+}

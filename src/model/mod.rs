@@ -1,0 +1,552 @@
+//! MODEL: the typed report, English-named, built from the raw mirror. Derived numbers
+//! (computed percentages, event totals, URLs, header rows) are computed here once so every
+//! page, and later every data file, shows the same figure.
+//!
+//! Templates read these structs through `Serialize`; Markdown stays Markdown here and is
+//! turned into HTML by the `markdown` template filter at render time.
+
+mod table;
+
+use crate::content::{RawContent, raw};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use table::{Cell, Column, HeaderCell, Table};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub settings: Settings,
+    pub institution: Institution,
+    /// Oldest first.
+    pub reports: Vec<Report>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    /// Path part of `base_url` without the trailing slash (`/informe`, or empty at the root).
+    pub base_path: String,
+    pub language: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Where a record came from, so validation can point at the file and line.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub source: Arc<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Institution {
+    pub name: String,
+    pub short_name: String,
+    pub motto: String,
+    pub mission: String,
+    pub vision: String,
+    pub principles_intro: Option<String>,
+    pub principles: Vec<Principle>,
+    pub structure: Structure,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Principle {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Structure {
+    pub intro: String,
+    pub organs: Vec<Organ>,
+    pub note: Option<String>,
+    pub figure: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Organ {
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// `2023-t2`.
+    pub id: String,
+    pub year: i32,
+    pub quarter: u8,
+    /// «Segundo trimestre».
+    pub quarter_name: String,
+    pub period: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub cutoff: NaiveDate,
+    pub legal_basis: String,
+    pub summaries: Vec<Summary>,
+    pub notes: Vec<Note>,
+    /// Sorted by `orden`, then slug.
+    pub units: Vec<Unit>,
+    /// Site-relative URL path, `/informes/2023/t2/`.
+    pub url: String,
+    pub events: EventTotals,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub unit_slug: String,
+    /// The unit's name, resolved from its file (empty when the slug does not resolve).
+    pub unit_name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    pub slug: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub order: u32,
+    pub objective: String,
+    pub strategy: String,
+    pub lines: Vec<ActionLine>,
+    pub notes: Vec<Note>,
+    pub url: String,
+    pub events: EventTotals,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionLine {
+    pub number: u32,
+    /// `linea-3`: stable across rebuilds and quarters.
+    pub anchor: String,
+    pub title: Option<String>,
+    /// The title, or the start of the description when there is none, for overviews.
+    pub short_label: String,
+    pub description: String,
+    pub goal: Goal,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub progress: Option<Progress>,
+    pub blocks: Vec<Block>,
+    pub events: Vec<Event>,
+    pub event_totals: EventTotals,
+    pub notes: Vec<Note>,
+    /// Why `avance` could not be read (half of logrado/programado…); reported by `validate`.
+    #[serde(skip)]
+    pub progress_problem: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Goal {
+    pub quantity: Option<f64>,
+    pub unit: Option<String>,
+    /// The goal as published, when it is not just quantity + unit.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    /// The figure shown: computed from achieved/target when both are given, else declared.
+    pub percent: f64,
+    pub declared: Option<f64>,
+    pub achieved: Option<f64>,
+    pub target: Option<f64>,
+    pub computed: bool,
+    /// Decimal places to show: those of the declared figure, or 2.
+    pub decimals: usize,
+    /// `percent` clamped to 0–100 and rounded, for the width of the progress bar.
+    pub bar_width: f64,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Block {
+    Text { markdown: String },
+    Figure { caption: String },
+    Table(Table),
+    Figures(FigureGroup),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureGroup {
+    pub title: String,
+    pub source: Option<String>,
+    pub items: Vec<FigureItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureItem {
+    pub concept: String,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub participants: u32,
+    pub women: Option<u32>,
+    pub men: Option<u32>,
+    /// Who the women/men split counts when it is not every participant («acreditadas»).
+    pub breakdown: Option<String>,
+    pub entities: Option<u32>,
+}
+
+/// Sums over events, computed by the generator, never typed by hand.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct EventTotals {
+    pub events: usize,
+    pub participants: u32,
+    pub women: u32,
+    pub men: u32,
+    /// Some event's women/men split counts a subgroup (e.g. people accredited), so the split
+    /// totals do not add up to `participants`.
+    pub partial_breakdown: bool,
+}
+
+impl EventTotals {
+    fn add(&mut self, other: &EventTotals) {
+        self.events += other.events;
+        self.participants += other.participants;
+        self.women += other.women;
+        self.men += other.men;
+        self.partial_breakdown |= other.partial_breakdown;
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    /// `aclaracion` or `nota-editorial`.
+    pub kind: &'static str,
+    /// «Aclaración» or «Nota editorial».
+    pub label: &'static str,
+    pub text: String,
+}
+
+const QUARTER_NAMES: [&str; 4] = [
+    "Primer trimestre",
+    "Segundo trimestre",
+    "Tercer trimestre",
+    "Cuarto trimestre",
+];
+
+impl Site {
+    /// Builds the typed model. Cross-record problems are left for `validate`; this never fails.
+    pub fn from_raw(raw: &RawContent, base_url_override: Option<&str>) -> Site {
+        let s = &raw.site.value;
+        let base_url = base_url_override.unwrap_or(&s.base_url).to_owned();
+        let settings = Settings {
+            title: s.titulo.clone(),
+            description: s.descripcion.clone(),
+            base_path: base_path(&base_url),
+            base_url,
+            language: s.idioma.clone(),
+            origin: origin(&raw.site.path, &raw.site.source),
+        };
+        let i = &raw.institution.value;
+        let institution = Institution {
+            name: i.nombre.clone(),
+            short_name: i.siglas.clone(),
+            motto: i.lema.clone(),
+            mission: i.mision.clone(),
+            vision: i.vision.clone(),
+            principles_intro: i.principios_introduccion.clone(),
+            principles: i
+                .principios
+                .iter()
+                .map(|p| Principle {
+                    name: p.nombre.clone(),
+                    text: p.texto.clone(),
+                })
+                .collect(),
+            structure: Structure {
+                intro: i.estructura.introduccion.clone(),
+                organs: i
+                    .estructura
+                    .organos
+                    .iter()
+                    .map(|o| Organ {
+                        name: o.nombre.clone(),
+                        kind: o.tipo.clone(),
+                    })
+                    .collect(),
+                note: i.estructura.nota.clone(),
+                figure: i.estructura.figura.clone(),
+            },
+        };
+        let mut reports: Vec<Report> = raw.reports.iter().map(report).collect();
+        reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
+        Site {
+            settings,
+            institution,
+            reports,
+        }
+    }
+}
+
+fn origin(path: &std::path::Path, source: &str) -> Origin {
+    Origin {
+        file: path.to_path_buf(),
+        source: Arc::new(source.to_owned()),
+    }
+}
+
+/// `https://host/informe/` → `/informe`; `/` or no path → empty.
+fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    path.trim_end_matches('/').to_owned()
+}
+
+fn report(r: &crate::content::RawReport) -> Report {
+    let v = &r.report.value;
+    let url = format!("/informes/{}/t{}/", v.anio, v.trimestre);
+    let mut units: Vec<Unit> = r
+        .units
+        .iter()
+        .map(|(slug, u)| unit(slug, u, &url))
+        .collect();
+    units.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
+    let mut events = EventTotals::default();
+    for u in &units {
+        events.add(&u.events);
+    }
+    let summaries = v
+        .presentacion
+        .iter()
+        .map(|s| Summary {
+            unit_slug: s.unidad.clone(),
+            unit_name: units
+                .iter()
+                .find(|u| u.slug == s.unidad)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            text: s.texto.clone(),
+        })
+        .collect();
+    Report {
+        id: r.dir_name.clone(),
+        year: v.anio,
+        quarter: v.trimestre,
+        quarter_name: QUARTER_NAMES
+            .get(usize::from(v.trimestre).wrapping_sub(1))
+            .map_or_else(|| format!("Trimestre {}", v.trimestre), |s| (*s).to_owned()),
+        period: v.periodo.clone(),
+        title: v.titulo.clone(),
+        subtitle: v.subtitulo.clone(),
+        cutoff: v.fecha_corte,
+        legal_basis: v.fundamento.clone(),
+        summaries,
+        notes: notes(&v.notas),
+        units,
+        url,
+        events,
+        origin: origin(&r.report.path, &r.report.source),
+    }
+}
+
+fn unit(slug: &str, u: &crate::content::Sourced<raw::Unit>, report_url: &str) -> Unit {
+    let v = &u.value;
+    let lines: Vec<ActionLine> = v.lineas.iter().map(line).collect();
+    let mut events = EventTotals::default();
+    for l in &lines {
+        events.add(&l.event_totals);
+    }
+    Unit {
+        slug: slug.to_owned(),
+        name: v.unidad.clone(),
+        short_name: v.siglas.clone(),
+        order: v.orden,
+        objective: v.objetivo.clone(),
+        strategy: v.estrategia.clone(),
+        lines,
+        notes: notes(&v.notas),
+        url: format!("{report_url}{slug}/"),
+        events,
+        origin: origin(&u.path, &u.source),
+    }
+}
+
+fn line(l: &raw::ActionLine) -> ActionLine {
+    let events: Vec<Event> = l
+        .eventos
+        .iter()
+        .map(|e| Event {
+            name: e.nombre.clone(),
+            start: e.inicio,
+            end: e.fin,
+            participants: e.participantes,
+            women: e.mujeres,
+            men: e.hombres,
+            breakdown: e.desglose.clone(),
+            entities: e.sujetos_obligados,
+        })
+        .collect();
+    let event_totals = EventTotals {
+        events: events.len(),
+        participants: events.iter().map(|e| e.participants).sum(),
+        women: events.iter().filter_map(|e| e.women).sum(),
+        men: events.iter().filter_map(|e| e.men).sum(),
+        partial_breakdown: events.iter().any(|e| e.breakdown.is_some()),
+    };
+    ActionLine {
+        number: l.numero,
+        anchor: format!("linea-{}", l.numero),
+        title: l.titulo.clone(),
+        short_label: short_label(l.titulo.as_deref(), &l.descripcion),
+        description: l.descripcion.clone(),
+        goal: Goal {
+            quantity: l.meta.cantidad,
+            unit: l.meta.unidad.clone(),
+            text: l.meta.texto.clone(),
+        },
+        start: l.inicio,
+        end: l.termino,
+        progress: l.avance.as_ref().and_then(progress),
+        blocks: l.actividades.iter().map(block).collect(),
+        events,
+        event_totals,
+        notes: notes(&l.notas),
+        progress_problem: l.avance.as_ref().and_then(progress_problem),
+    }
+}
+
+/// At most 12 words of the description, cut at a colon when the report titles a line that way.
+fn short_label(title: Option<&str>, description: &str) -> String {
+    if let Some(t) = title {
+        return t.to_owned();
+    }
+    let head = description.split(':').next().unwrap_or(description);
+    let words: Vec<&str> = head.split_whitespace().collect();
+    if words.len() > 12 {
+        format!("{}…", words[..12].join(" "))
+    } else {
+        words.join(" ")
+    }
+}
+
+fn progress_problem(p: &raw::Progress) -> Option<&'static str> {
+    match (p.porcentaje, p.logrado, p.programado) {
+        (_, Some(_), None) => Some("hay `logrado` sin `programado`"),
+        (_, None, Some(_)) => Some("hay `programado` sin `logrado`"),
+        (_, Some(_), Some(t)) if t <= 0.0 => Some("`programado` debe ser mayor que cero"),
+        (None, None, None) => Some("el avance no tiene `porcentaje` ni `logrado`/`programado`"),
+        _ => None,
+    }
+}
+
+/// Number of decimal places a published figure was written with (42.15 → 2, 16 → 0).
+pub fn decimals_of(value: f64) -> usize {
+    let s = format!("{value}");
+    s.split_once('.').map_or(0, |(_, d)| d.len())
+}
+
+fn progress(p: &raw::Progress) -> Option<Progress> {
+    let computed = match (p.logrado, p.programado) {
+        (Some(a), Some(t)) if t > 0.0 => Some(a / t * 100.0),
+        _ => None,
+    };
+    let percent = computed.or(p.porcentaje)?;
+    Some(Progress {
+        percent,
+        declared: p.porcentaje,
+        achieved: p.logrado,
+        target: p.programado,
+        computed: computed.is_some(),
+        decimals: p.porcentaje.map_or(2, decimals_of),
+        bar_width: (percent.clamp(0.0, 100.0) * 100.0).round() / 100.0,
+        text: p.texto.clone(),
+    })
+}
+
+fn block(b: &raw::Block) -> Block {
+    match b {
+        raw::Block::Text(t) => Block::Text {
+            markdown: t.clone(),
+        },
+        raw::Block::Figure(c) => Block::Figure { caption: c.clone() },
+        raw::Block::Table(t) => Block::Table(Table::from_raw(t)),
+        raw::Block::Figures(g) => Block::Figures(FigureGroup {
+            title: g.titulo.clone(),
+            source: g.fuente.clone(),
+            items: g
+                .elementos
+                .iter()
+                .map(|i| FigureItem {
+                    concept: i.concepto.clone(),
+                    value: i.valor,
+                    unit: i.unidad.clone(),
+                    detail: i.detalle.clone(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn notes(ns: &[raw::Note]) -> Vec<Note> {
+    ns.iter()
+        .map(|n| {
+            let (kind, label) = match n.tipo {
+                raw::NoteKind::Clarification => ("aclaracion", "Aclaración"),
+                raw::NoteKind::EditorialNote => ("nota-editorial", "Nota editorial"),
+            };
+            Note {
+                kind,
+                label,
+                text: n.texto.clone(),
+            }
+        })
+        .collect()
+}
+
+impl Report {
+    pub fn tables(&self) -> impl Iterator<Item = (&Unit, &ActionLine, &Table)> {
+        self.units.iter().flat_map(|u| {
+            u.lines.iter().flat_map(move |l| {
+                l.blocks.iter().filter_map(move |b| match b {
+                    Block::Table(t) => Some((u, l, t)),
+                    _ => None,
+                })
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_from_url() {
+        assert_eq!(base_path("https://sesaech.gob.mx/informe/"), "/informe");
+        assert_eq!(base_path("https://sesaech.gob.mx"), "");
+        assert_eq!(base_path("https://sesaech.gob.mx/"), "");
+        assert_eq!(base_path("/sub/dir/"), "/sub/dir");
+    }
+
+    #[test]
+    fn computed_progress_wins_and_keeps_declared_precision() {
+        let p = progress(&raw::Progress {
+            porcentaje: Some(42.15),
+            logrado: Some(102.0),
+            programado: Some(242.0),
+            texto: None,
+        })
+        .unwrap();
+        assert!(p.computed);
+        assert_eq!(p.decimals, 2);
+        assert!((p.percent - 42.148_760_330_578_5).abs() < 1e-9);
+    }
+}

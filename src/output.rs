@@ -1,0 +1,175 @@
+//! WRITE: every artifact goes into a fresh staging directory beside the output, which is then
+//! swapped into place. A failed build never leaves a half-written or emptied output.
+//!
+//! The output directory carries a marker file; `informe` only ever replaces or deletes a
+//! directory that has it, so a mistyped `--output` cannot wipe someone's files.
+
+use crate::error::{Error, Result};
+use crate::fsx;
+use crate::render::Artifact;
+use std::path::{Component, Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Name of the marker file written at the root of every output.
+pub const MARKER: &str = ".informe-salida";
+const MARKER_TEXT: &str =
+    "Directorio generado por `informe build`; se reemplaza completo en cada compilación.\n";
+
+/// What was written.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Refuses output paths that would replace the project's own sources or a folder that
+/// `informe` did not make.
+pub fn check_output_dir(output: &Path, protected: &[&Path]) -> Result<()> {
+    let out = absolute(output)?;
+    for p in protected {
+        let p = absolute(p)?;
+        if out == p || p.starts_with(&out) {
+            return Err(Error::Usage(format!(
+                "la salida {} contiene o es {}; elija otra carpeta (p. ej. `public`)",
+                output.display(),
+                p.display()
+            )));
+        }
+    }
+    if let Ok(meta) = fsx::symlink_metadata(output) {
+        if meta.file_type().is_symlink() || !meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "la salida {} existe y no es una carpeta",
+                output.display()
+            )));
+        }
+        let names = fsx::read_dir_names(output)?;
+        if !names.is_empty() && !output.join(MARKER).is_file() {
+            return Err(Error::Usage(format!(
+                "la carpeta {} no está vacía y no la creó `informe` (falta {MARKER}); no se reemplazará",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Lexically absolute path (the output may not exist yet, so no canonicalize).
+fn absolute(p: &Path) -> Result<PathBuf> {
+    let base = if p.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().map_err(|source| Error::Io {
+            path: p.to_path_buf(),
+            source,
+        })?
+    };
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
+    let abs = absolute(output)?;
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Usage(format!("salida no válida: {}", output.display())))?;
+    let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
+}
+
+/// Writes the artifacts and the static files into staging, then swaps staging into `output`.
+pub fn publish(output: &Path, artifacts: &[Artifact], static_dir: &Path) -> Result<Written> {
+    clean_stale(output)?;
+    let staging = sibling(output, "preparando")?;
+    let result = write_all(&staging, artifacts, static_dir).and_then(|w| {
+        swap(&staging, output)?;
+        Ok(w)
+    });
+    if result.is_err() && staging.join(MARKER).is_file() {
+        let _ = fsx::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Result<Written> {
+    fsx::create_dir_all(staging)?;
+    fsx::write(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
+    let mut w = Written::default();
+    for a in artifacts {
+        fsx::write(&staging.join(&a.path), &a.bytes)?;
+        w.files += 1;
+        w.bytes += a.bytes.len() as u64;
+    }
+    if static_dir.is_dir() {
+        for entry in WalkDir::new(static_dir)
+            .sort_by_file_name()
+            .follow_links(false)
+        {
+            let entry = entry.map_err(|e| Error::Usage(format!("no se pudo leer el tema: {e}")))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(static_dir) else {
+                continue;
+            };
+            let bytes = fsx::read(entry.path())?;
+            fsx::write(&staging.join("static").join(rel), &bytes)?;
+            w.files += 1;
+            w.bytes += bytes.len() as u64;
+        }
+    }
+    Ok(w)
+}
+
+fn swap(staging: &Path, output: &Path) -> Result<()> {
+    if output.exists() {
+        let old = sibling(output, "anterior")?;
+        fsx::rename(output, &old)?;
+        if let Err(e) = fsx::rename(staging, output) {
+            // Put the previous site back before reporting.
+            let _ = fsx::rename(&old, output);
+            return Err(e);
+        }
+        fsx::remove_dir_all(&old)?;
+    } else {
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fsx::create_dir_all(parent)?;
+        }
+        fsx::rename(staging, output)?;
+    }
+    Ok(())
+}
+
+/// Removes staging or previous-output folders left by a killed build, but only ones that
+/// carry the marker.
+fn clean_stale(output: &Path) -> Result<()> {
+    let abs = absolute(output)?;
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return Ok(());
+    };
+    if !parent.is_dir() {
+        return Ok(());
+    }
+    let name = name.to_string_lossy();
+    for entry in fsx::read_dir_names(parent)? {
+        let entry = entry.to_string_lossy().into_owned();
+        let stale = [".preparando-", ".anterior-"]
+            .iter()
+            .any(|t| entry.starts_with(&format!(".{name}{t}")));
+        let path = parent.join(&entry);
+        if stale && path.join(MARKER).is_file() {
+            fsx::remove_dir_all(&path)?;
+        }
+    }
+    Ok(())
+}

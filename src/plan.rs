@@ -1,0 +1,163 @@
+//! PLAN: the model becomes a flat list of pages (output path, template, context). Pure: no
+//! I/O, no rendering, so the URL scheme lives in one readable place.
+//!
+//! ```text
+//! /                                 inicio.html
+//! /institucion/                     institucion.html
+//! /informes/<año>/t<n>/             informe.html
+//! /informes/<año>/t<n>/<unidad>/    unidad.html
+//! /404.html                         404.html
+//! ```
+
+use crate::model::{Report, Site};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Output file relative to the site root, e.g. `informes/2023/t2/index.html`.
+    pub path: String,
+    pub template: &'static str,
+    pub context: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Crumb {
+    title: String,
+    url: String,
+}
+
+/// One entry of the list of reports, for navigation and the home page.
+#[derive(Debug, Clone, Serialize)]
+struct ReportLink {
+    id: String,
+    year: i32,
+    quarter: u8,
+    quarter_name: String,
+    period: String,
+    title: String,
+    url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct YearGroup {
+    year: i32,
+    reports: Vec<ReportLink>,
+}
+
+fn link(r: &Report) -> ReportLink {
+    ReportLink {
+        id: r.id.clone(),
+        year: r.year,
+        quarter: r.quarter,
+        quarter_name: r.quarter_name.clone(),
+        period: r.period.clone(),
+        title: r.title.clone(),
+        url: r.url.clone(),
+    }
+}
+
+/// minijinja 3 converts serde values only through the explicit `Serde` wrapper.
+fn ser<T: Serialize>(v: T) -> Value {
+    Value::from(Serde(v))
+}
+
+fn file_of(url: &str) -> String {
+    format!("{}index.html", url.trim_start_matches('/'))
+}
+
+pub fn plan(site: &Site) -> Vec<Page> {
+    let settings = ser(&site.settings);
+    let institution = ser(&site.institution);
+    let links: Vec<ReportLink> = site.reports.iter().map(link).collect();
+    let mut years: Vec<YearGroup> = Vec::new();
+    for l in links.iter().rev() {
+        match years.last_mut() {
+            Some(g) if g.year == l.year => g.reports.push(l.clone()),
+            _ => years.push(YearGroup {
+                year: l.year,
+                reports: vec![l.clone()],
+            }),
+        }
+    }
+    let latest = links.last().cloned();
+    let common = context! {
+        site => settings,
+        institution => institution,
+        years => ser(&years),
+        latest => ser(&latest),
+    };
+    let home = Crumb {
+        title: "Inicio".into(),
+        url: "/".into(),
+    };
+
+    let mut pages = vec![
+        Page {
+            path: "index.html".into(),
+            template: "inicio.html",
+            context: context! { page => context! {
+                title => "Inicio", url => "/", kind => "inicio", breadcrumbs => ser(Vec::<Crumb>::new()),
+            }, ..common.clone() },
+        },
+        Page {
+            path: "institucion/index.html".into(),
+            template: "institucion.html",
+            context: context! { page => context! {
+                title => "La institución", url => "/institucion/", kind => "institucion",
+                breadcrumbs => ser(vec![home.clone()]),
+            }, ..common.clone() },
+        },
+        Page {
+            path: "404.html".into(),
+            template: "404.html",
+            context: context! { page => context! {
+                title => "Página no encontrada", url => "/404.html", kind => "404",
+                breadcrumbs => ser(vec![home.clone()]),
+            }, ..common.clone() },
+        },
+    ];
+
+    for (i, r) in site.reports.iter().enumerate() {
+        let report = ser(r);
+        let prev = i.checked_sub(1).map(|j| link(&site.reports[j]));
+        let next = site.reports.get(i + 1).map(link);
+        let is_latest = i + 1 == site.reports.len();
+        let report_title = format!("{} {}", r.quarter_name, r.year);
+        let report_crumb = Crumb {
+            title: report_title.clone(),
+            url: r.url.clone(),
+        };
+        pages.push(Page {
+            path: file_of(&r.url),
+            template: "informe.html",
+            context: context! { report => report.clone(),
+                prev => ser(&prev), next => ser(&next),
+                is_latest => is_latest,
+                page => context! {
+                    title => report_title, url => r.url.clone(), kind => "informe",
+                    breadcrumbs => ser(vec![home.clone()]),
+                },
+                ..common.clone()
+            },
+        });
+        for u in &r.units {
+            pages.push(Page {
+                path: file_of(&u.url),
+                template: "unidad.html",
+                context: context! { report => report.clone(),
+                    unit => ser(u),
+                    is_latest => is_latest,
+                    page => context! {
+                        title => format!("{} · {}", u.name, report_crumb.title), url => u.url.clone(),
+                        kind => "unidad",
+                        breadcrumbs => ser(vec![home.clone(), report_crumb.clone()]),
+                    },
+                    ..common.clone()
+                },
+            });
+        }
+    }
+    pages
+}

@@ -1,0 +1,108 @@
+//! The one minijinja setup: templates loaded from the theme folder, auto-escape by extension
+//! (HTML, XML and SVG), undefined values that fail loudly when printed, and the es-MX filters.
+
+use super::{filters, markdown};
+use crate::error::{Error, Result};
+use crate::fsx;
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use std::path::Path;
+use walkdir::WalkDir;
+
+pub fn environment(templates_dir: &Path, base_path: &str) -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_debug(true);
+    env.set_auto_escape_callback(|name| match name.rsplit('.').next() {
+        Some("html" | "htm" | "xml" | "svg") => AutoEscape::Html,
+        _ => AutoEscape::None,
+    });
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() == AutoEscape::Html
+            && !value.is_safe()
+            && !value.is_undefined()
+            && !value.is_none()
+        {
+            out.write_str(&escape_attr(&value.to_string()))
+                .map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                })
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    if !templates_dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "no existe la carpeta de plantillas {}",
+            templates_dir.display()
+        )));
+    }
+    for entry in WalkDir::new(templates_dir)
+        .sort_by_file_name()
+        .follow_links(false)
+    {
+        let entry = entry.map_err(|e| Error::Usage(format!("no se pudo leer el tema: {e}")))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(rel) = path.strip_prefix(templates_dir) else {
+            continue;
+        };
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let source = String::from_utf8(fsx::read(path)?).map_err(|_| {
+            Error::Usage(format!("{}: la plantilla no está en UTF-8", path.display()))
+        })?;
+        env.add_template_owned(name, source)?;
+    }
+
+    env.add_filter("fecha", |v: Value| filters::date_str(&v.to_string()));
+    env.add_filter("numero", |v: f64, decimals: Option<usize>| {
+        filters::number(v, decimals.unwrap_or(2))
+    });
+    env.add_filter("porcentaje", |v: f64, decimals: Option<usize>| {
+        filters::percent(v, decimals.unwrap_or(2))
+    });
+    env.add_filter("celda", |v: Value| match f64::try_from(v.clone()) {
+        Ok(n) if v.as_str().is_none() => filters::number(n, 6),
+        _ if v.is_none() || v.is_undefined() => String::new(),
+        _ => v.to_string(),
+    });
+    env.add_filter("markdown", |s: &str| {
+        Value::from_safe_string(markdown::to_html(s))
+    });
+    let base = base_path.to_owned();
+    env.add_function("url", move |path: &str| {
+        Value::from_safe_string(escape_attr(&format!("{base}{path}")))
+    });
+    Ok(env)
+}
+
+/// Escapes what could end an attribute or start markup, but leaves `/` alone: minijinja's
+/// own escaper writes it as `&#x2f;`, valid but unreadable in every link and date range, and
+/// it breaks text search over the built pages.
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_attr;
+
+    #[test]
+    fn urls_keep_slashes_but_not_quotes() {
+        assert_eq!(escape_attr("/a/b/"), "/a/b/");
+        assert_eq!(escape_attr("/x\"><script>"), "/x&quot;&gt;&lt;script&gt;");
+    }
+}

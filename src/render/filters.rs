@@ -1,0 +1,97 @@
+//! Spanish (es-MX) presentation of dates, numbers and percentages for templates.
+//!
+//! es-MX groups thousands with a comma and uses a decimal point («60,167», «42.15»); a percent
+//! sign is set off by a non-breaking space («42.15 %») so it never wraps away from its number.
+
+use chrono::{Datelike, NaiveDate};
+
+const MONTHS: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// «24 de abril de 2023».
+pub fn date_long(d: NaiveDate) -> String {
+    format!(
+        "{} de {} de {}",
+        d.day(),
+        MONTHS[d.month0() as usize],
+        d.year()
+    )
+}
+
+/// «2023-04-24» → «24 de abril de 2023»; anything else is returned unchanged.
+pub fn date_str(s: &str) -> String {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.to_owned(), date_long)
+}
+
+/// Groups thousands with commas and keeps up to `max_decimals`, dropping trailing zeros.
+pub fn number(value: f64, max_decimals: usize) -> String {
+    if !value.is_finite() {
+        return String::from("—");
+    }
+    let fixed = format!("{:.*}", max_decimals, value.abs());
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let negative = value < 0.0 && (int != "0" || !frac.is_empty());
+    let sign = if negative { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// «42.15 %» with a non-breaking space.
+pub fn percent(value: f64, decimals: usize) -> String {
+    format!("{}\u{a0}%", number(value, decimals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_spanish() {
+        let d = NaiveDate::from_ymd_opt(2023, 4, 24).unwrap();
+        assert_eq!(date_long(d), "24 de abril de 2023");
+        assert_eq!(date_str("2023-01-01"), "1 de enero de 2023");
+        assert_eq!(date_str("no es fecha"), "no es fecha");
+    }
+
+    #[test]
+    fn numbers_es_mx() {
+        assert_eq!(number(60167.0, 2), "60,167");
+        assert_eq!(number(1000.0, 2), "1,000");
+        assert_eq!(number(999.0, 2), "999");
+        assert_eq!(number(1234567.5, 2), "1,234,567.5");
+        assert_eq!(number(12.6, 2), "12.6");
+        assert_eq!(number(0.0, 2), "0");
+        assert_eq!(number(-1500.25, 2), "-1,500.25");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent(42.148_760_330_578_5, 2), "42.15\u{a0}%");
+        assert_eq!(percent(44.199_999_999_999_996, 1), "44.2\u{a0}%");
+        assert_eq!(percent(16.0, 0), "16\u{a0}%");
+        assert_eq!(percent(62.5, 1), "62.5\u{a0}%");
+    }
+}

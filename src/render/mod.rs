@@ -1,0 +1,29 @@
+//! RENDER: each planned page through its template, in plan order.
+
+pub mod env;
+pub mod filters;
+pub mod markdown;
+
+use crate::error::Result;
+use crate::plan::Page;
+use minijinja::Environment;
+
+/// A finished output file, path relative to the output root.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+pub fn render(env: &Environment<'_>, pages: &[Page]) -> Result<Vec<Artifact>> {
+    pages
+        .iter()
+        .map(|p| {
+            let html = env.get_template(p.template)?.render(p.context.clone())?;
+            Ok(Artifact {
+                path: p.path.clone(),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,330 @@
+//! VALIDATE: rules that need more than one field or more than one file: published totals equal
+//! the sums of their rows, published percentages equal achieved/target, dates are ordered and in
+//! their year, identifiers are unique and references resolve.
+//!
+//! Errors stop the build; warnings are printed and the site is still written. Each diagnostic is
+//! located by searching the file's source for the offending value, since serde_yaml forgets
+//! positions once a document has been read.
+
+use crate::diagnostic::{Diagnostic, locate, locate_from};
+use crate::model::{ActionLine, Block, Origin, Report, Site, Table, Unit, decimals_of};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub fn validate(site: &Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let s = &site.settings;
+    if s.language != "es-MX" {
+        out.push(located(
+            &s.origin,
+            Diagnostic::error(
+                &s.origin.file,
+                format!("idioma `{}` no admitido", s.language),
+            )
+            .path("idioma")
+            .hint("el sitio se publica en español de México: `idioma: es-MX`"),
+            "idioma:",
+        ));
+    }
+    if !(s.base_url.starts_with("https://")
+        || s.base_url.starts_with("http://")
+        || s.base_url.starts_with('/'))
+    {
+        out.push(located(
+            &s.origin,
+            Diagnostic::error(
+                &s.origin.file,
+                "`base_url` debe ser una dirección http(s) o una ruta que empiece con `/`",
+            )
+            .path("base_url"),
+            "base_url:",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for r in &site.reports {
+        report(r, &mut out);
+        if !seen.insert((r.year, r.quarter)) {
+            out.push(Diagnostic::error(
+                &r.origin.file,
+                format!(
+                    "hay dos informes del {} de {}",
+                    r.quarter_name.to_lowercase(),
+                    r.year
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn located(origin: &Origin, d: Diagnostic, needle: &str) -> Diagnostic {
+    match locate(&origin.source, needle) {
+        Some((line, col)) => d.at(&origin.source, line, Some(col)),
+        None => d,
+    }
+}
+
+fn report(r: &Report, out: &mut Vec<Diagnostic>) {
+    let o = &r.origin;
+    let expected_dir = format!("{}-t{}", r.year, r.quarter);
+    if r.id != expected_dir {
+        out.push(
+            Diagnostic::error(
+                &o.file,
+                format!("la carpeta `{}` no coincide con `anio` y `trimestre`", r.id),
+            )
+            .hint(format!("renombre la carpeta a `{expected_dir}`")),
+        );
+    }
+    if !(1..=4).contains(&r.quarter) {
+        out.push(located(
+            o,
+            Diagnostic::error(&o.file, format!("trimestre {} fuera de rango", r.quarter))
+                .path("trimestre")
+                .hint("use 1, 2, 3 o 4"),
+            "trimestre:",
+        ));
+    }
+    if chrono::Datelike::year(&r.cutoff) != r.year {
+        out.push(located(
+            o,
+            Diagnostic::warning(
+                &o.file,
+                format!("la fecha de corte {} no es del año {}", r.cutoff, r.year),
+            )
+            .path("fecha_corte"),
+            "fecha_corte:",
+        ));
+    }
+    for (i, s) in r.summaries.iter().enumerate() {
+        if s.unit_name.is_empty() {
+            out.push(located(
+                o,
+                Diagnostic::error(
+                    &o.file,
+                    format!("la unidad `{}` no existe en este informe", s.unit_slug),
+                )
+                .path(format!("presentacion[{i}].unidad"))
+                .hint("use el nombre del archivo de la unidad en unidades/, sin `.yaml`"),
+                &format!("unidad: {}", s.unit_slug),
+            ));
+        }
+    }
+    let mut table_ids: BTreeMap<&str, &str> = BTreeMap::new();
+    for (u, _, t) in r.tables() {
+        if let Some(first) = table_ids.insert(&t.id, &u.slug) {
+            out.push(located(
+                &u.origin,
+                Diagnostic::error(
+                    &u.origin.file,
+                    format!("el id de tabla `{}` ya se usa en la unidad `{first}`", t.id),
+                )
+                .hint("cada tabla de un informe necesita un id único"),
+                &format!("id: {}", t.id),
+            ));
+        }
+    }
+    for u in &r.units {
+        unit(u, r.year, out);
+    }
+}
+
+fn unit(u: &Unit, year: i32, out: &mut Vec<Diagnostic>) {
+    let o = &u.origin;
+    let mut numbers = BTreeSet::new();
+    for (i, l) in u.lines.iter().enumerate() {
+        let at = |d: Diagnostic, needle: &str| located(o, d, needle);
+        let line_needle = format!("numero: {}", l.number);
+        if !numbers.insert(l.number) {
+            out.push(at(
+                Diagnostic::error(
+                    &o.file,
+                    format!("la línea de acción {} está repetida", l.number),
+                )
+                .path(format!("lineas[{i}].numero")),
+                &line_needle,
+            ));
+        }
+        line(u, l, i, year, out);
+    }
+}
+
+fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>) {
+    let o = &u.origin;
+    let p = |rest: &str| format!("lineas[{i}]{rest}");
+    // Positions are searched from the line's own `numero:` onwards so a repeated value in an
+    // earlier line does not steal the location.
+    let from = locate(&o.source, &format!("numero: {}", l.number)).map_or(1, |(ln, _)| ln);
+    let at = |d: Diagnostic, needle: &str| -> Diagnostic {
+        match locate_from(&o.source, from, needle)
+            .or_else(|| locate_from(&o.source, from, "numero:"))
+        {
+            Some((ln, col)) => d.at(&o.source, ln, Some(col)),
+            None => d,
+        }
+    };
+    if l.start > l.end {
+        out.push(at(
+            Diagnostic::error(
+                &o.file,
+                format!(
+                    "la fecha de inicio {} es posterior a la de término {}",
+                    l.start, l.end
+                ),
+            )
+            .path(p(".inicio")),
+            "inicio:",
+        ));
+    }
+    for (key, d) in [("inicio", l.start), ("termino", l.end)] {
+        if chrono::Datelike::year(&d) != year {
+            out.push(at(
+                Diagnostic::warning(
+                    &o.file,
+                    format!("la fecha {d} no es del año del informe ({year})"),
+                )
+                .path(p(&format!(".{key}"))),
+                &format!("{key}:"),
+            ));
+        }
+    }
+    if l.goal.quantity.is_none() && l.goal.unit.is_none() && l.goal.text.is_none() {
+        out.push(at(
+            Diagnostic::error(&o.file, "la meta está vacía")
+                .path(p(".meta"))
+                .hint("escriba `cantidad` y `unidad`, o `texto`"),
+            "meta:",
+        ));
+    }
+    if let Some(pr) = &l.progress {
+        if let (Some(dec), true) = (pr.declared, pr.computed) {
+            let places = decimals_of(dec);
+            let factor = 10f64.powi(places as i32);
+            let rounded = (pr.percent * factor).round() / factor;
+            if (rounded - dec).abs() > 1e-9 {
+                out.push(at(
+                    Diagnostic::error(
+                        &o.file,
+                        format!(
+                            "el avance publicado ({dec} %) no coincide con logrado/programado ({} de {} = {rounded} %)",
+                            pr.achieved.unwrap_or_default(),
+                            pr.target.unwrap_or_default()
+                        ),
+                    )
+                    .path(p(".avance.porcentaje")),
+                    "porcentaje:",
+                ));
+            }
+        }
+        if !(0.0..=100.0).contains(&pr.percent) {
+            out.push(at(
+                Diagnostic::warning(
+                    &o.file,
+                    format!("avance de {} % fuera de 0–100", pr.percent),
+                )
+                .path(p(".avance")),
+                "avance:",
+            ));
+        }
+        if let (Some(t), Some(q)) = (pr.target, l.goal.quantity)
+            && (t - q).abs() > 1e-9
+        {
+            out.push(at(
+                Diagnostic::warning(
+                    &o.file,
+                    format!("la meta es de {q} pero el avance se calcula sobre {t} programados"),
+                )
+                .path(p(".avance.programado")),
+                "programado:",
+            ));
+        }
+    }
+    if let Some(m) = l.progress_problem {
+        out.push(at(
+            Diagnostic::error(&o.file, m)
+                .path(p(".avance"))
+                .hint("escriba `porcentaje`, o `logrado` y `programado`"),
+            "avance:",
+        ));
+    }
+    for b in &l.blocks {
+        if let Block::Table(t) = b {
+            table(u, t, out);
+        }
+    }
+    for (k, e) in l.events.iter().enumerate() {
+        if let (Some(w), Some(m), None) = (e.women, e.men, &e.breakdown)
+            && w + m != e.participants
+        {
+            out.push(at(
+                Diagnostic::error(
+                    &o.file,
+                    format!("{w} mujeres + {m} hombres = {} ≠ {} participantes", w + m, e.participants),
+                )
+                .path(p(&format!(".eventos[{k}]")))
+                .hint("si el desglose cuenta a otro grupo (p. ej. personas acreditadas), indíquelo con `desglose`"),
+                &format!("participantes: {}", e.participants),
+            ));
+        }
+        if let Some(fin) = e.end
+            && fin < e.start
+        {
+            out.push(at(
+                Diagnostic::error(&o.file, "el evento termina antes de empezar")
+                    .path(p(&format!(".eventos[{k}].fin"))),
+                "fin:",
+            ));
+        }
+    }
+}
+
+fn table(u: &Unit, t: &Table, out: &mut Vec<Diagnostic>) {
+    let o = &u.origin;
+    let id_line = locate(&o.source, &format!("id: {}", t.id)).map_or(1, |(ln, _)| ln);
+    let at_key = |d: Diagnostic, key: &str| match locate_from(&o.source, id_line, key) {
+        Some((ln, col)) => d.at(&o.source, ln, Some(col)),
+        None => d,
+    };
+    let at = |d: Diagnostic| at_key(d, &format!("id: {}", t.id));
+    let n = t.columns.len();
+    for (r, row) in t.rows.iter().enumerate() {
+        if row.len() != n {
+            out.push(at(Diagnostic::error(
+                &o.file,
+                format!(
+                    "tabla `{}`: la fila {} tiene {} celdas y la tabla {} columnas",
+                    t.id,
+                    r + 1,
+                    row.len(),
+                    n
+                ),
+            )));
+        }
+    }
+    let Some(total) = &t.total else { return };
+    if total.len() != n {
+        out.push(at(Diagnostic::error(
+            &o.file,
+            format!(
+                "tabla `{}`: la fila de total tiene {} celdas y la tabla {} columnas",
+                t.id,
+                total.len(),
+                n
+            ),
+        )));
+        return;
+    }
+    for ((col, sum), cell) in t.columns.iter().zip(t.column_sums()).zip(total) {
+        if let (Some(sum), Some(declared)) = (sum, cell.number())
+            && (sum - declared).abs() > 1e-6
+        {
+            out.push(at_key(Diagnostic::error(
+                &o.file,
+                format!(
+                    "tabla `{}`, columna «{}»: el total publicado es {declared} pero las filas suman {sum}",
+                    t.id, col.name
+                ),
+            )
+            .hint("corrija la fila o el total; si el informe publicó así el dato, registre una nota"), "total:"));
+        }
+    }
+}

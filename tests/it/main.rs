@@ -1,0 +1,11 @@
+//! The one integration test binary: every behaviour is exercised through the `informe` CLI on
+//! a fixture site of its own.
+
+// Test code may touch the file system directly and unwrap: a failure is the test failing.
+#![allow(clippy::disallowed_methods, clippy::unwrap_used, unreachable_pub)]
+
+mod build;
+mod errors;
+mod harness;
+mod output;
+mod shipped;

@@ -1,0 +1,84 @@
+//! The output directory: deterministic bytes, atomic replacement, and refusal to clobber
+//! anything `informe` did not make.
+
+use crate::harness::{TestSite, tree};
+
+#[test]
+fn two_builds_are_byte_identical_whatever_the_locale_and_time_zone() {
+    let site = TestSite::fixture("minimo");
+    let a = site.dir.path().join("a");
+    let b = site.dir.path().join("b");
+    assert_eq!(site.build_to(&a, &[("TZ", "UTC"), ("LANG", "C")]).code, 0);
+    assert_eq!(
+        site.build_to(
+            &b,
+            &[("TZ", "America/Mexico_City"), ("LANG", "es_MX.UTF-8")]
+        )
+        .code,
+        0
+    );
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert!(ta.len() > 5);
+    assert_eq!(ta, tb);
+}
+
+#[test]
+fn rebuild_replaces_the_old_site_and_leaves_no_staging_behind() {
+    let site = TestSite::fixture("minimo");
+    assert_eq!(site.build().code, 0);
+    std::fs::write(site.output().join("sobrante.html"), "viejo").unwrap();
+    assert_eq!(site.build().code, 0);
+    assert!(
+        !site.output().join("sobrante.html").exists(),
+        "stale file survived"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn stale_staging_from_a_killed_build_is_cleaned_up() {
+    let site = TestSite::fixture("minimo");
+    let stale = site.dir.path().join(".public.preparando-999999");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join(".informe-salida"), "x").unwrap();
+    assert_eq!(site.build().code, 0);
+    assert!(!stale.exists());
+}
+
+#[test]
+fn refuses_a_non_empty_directory_it_did_not_make() {
+    let site = TestSite::fixture("minimo");
+    std::fs::create_dir_all(site.output()).unwrap();
+    std::fs::write(site.output().join("tesis.docx"), "importante").unwrap();
+    let run = site.build();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no la creó `informe`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.output().join("tesis.docx")).unwrap(),
+        "importante"
+    );
+}
+
+#[test]
+fn refuses_to_write_over_content_or_the_project_root() {
+    let site = TestSite::fixture("minimo");
+    let content = site.content();
+    for out in [
+        content.clone(),
+        content.join(".."),
+        site.dir.path().to_path_buf(),
+    ] {
+        let run = site.build_to(&out, &[]);
+        assert_eq!(run.code, 2, "{}: {}", out.display(), run.stderr);
+    }
+    assert!(content.join("sitio.yaml").is_file());
+}
