@@ -12,6 +12,8 @@ pub enum Error {
     Content(Vec<Diagnostic>),
     #[error("error en la plantilla: {0}")]
     Template(#[from] minijinja::Error),
+    #[error(transparent)]
+    Chart(#[from] crate::charts::ChartError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -4,9 +4,11 @@
 //! `content` (load YAML) → `model` (typed report, derived numbers) → `validate` (cross-record
 //! rules) → `plan` (pages to make) → `render` (minijinja + comrak) → `output` (staging + swap).
 
+pub mod charts;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
+pub mod format;
 mod fsx;
 pub mod model;
 pub mod output;
@@ -80,7 +82,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
     let env =
         render::env::environment(&opts.theme_dir.join("templates"), &site.settings.base_path)?;
-    let pages = plan::plan(&site);
+    let pages = plan::plan(&site)?;
     let artifacts = render::render(&env, &pages)?;
     let written = output::publish(&opts.output_dir, &artifacts, &opts.theme_dir.join("static"))?;
     Ok(BuildSummary {

@@ -89,6 +89,10 @@ fn report(err: &mut impl Write, e: &Error, opts: &BuildOptions) -> ExitCode {
             let _ = writeln!(err, "{}", t.display_debug_info());
             1
         }
+        Error::Chart(c) => {
+            let _ = writeln!(err, "error: {c}");
+            1
+        }
         Error::Io { .. } | Error::Usage(_) => {
             let _ = writeln!(err, "error: {e}");
             2

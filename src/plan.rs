@@ -9,10 +9,12 @@
 //! /404.html                         404.html
 //! ```
 
-use crate::model::{Report, Site};
+use crate::charts::{self, ChartError};
+use crate::model::{Block, Report, Site, Unit};
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -67,7 +69,24 @@ fn file_of(url: &str) -> String {
     format!("{}index.html", url.trim_start_matches('/'))
 }
 
-pub fn plan(site: &Site) -> Vec<Page> {
+/// Every chart of a unit page drawn to SVG, keyed by chart id (the unit's progress chart
+/// under `avance-<slug>`).
+fn unit_charts(u: &Unit) -> Result<BTreeMap<String, Value>, ChartError> {
+    let mut out = BTreeMap::new();
+    for l in &u.lines {
+        for b in &l.blocks {
+            if let Block::Chart(c) = b {
+                out.insert(c.id.clone(), Value::from_safe_string(charts::svg(c)?));
+            }
+        }
+    }
+    if let Some(c) = &u.progress_chart {
+        out.insert(c.id.clone(), Value::from_safe_string(charts::svg(c)?));
+    }
+    Ok(out)
+}
+
+pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
     let settings = ser(&site.settings);
     let institution = ser(&site.institution);
     let links: Vec<ReportLink> = site.reports.iter().map(link).collect();
@@ -129,11 +148,23 @@ pub fn plan(site: &Site) -> Vec<Page> {
             title: report_title.clone(),
             url: r.url.clone(),
         };
+        let mut quarter_charts = BTreeMap::new();
+        let mut per_unit = Vec::with_capacity(r.units.len());
+        for u in &r.units {
+            let c = unit_charts(u)?;
+            if let Some(p) = &u.progress_chart
+                && let Some(svg) = c.get(&p.id)
+            {
+                quarter_charts.insert(p.id.clone(), svg.clone());
+            }
+            per_unit.push(c);
+        }
         pages.push(Page {
             path: file_of(&r.url),
             template: "informe.html",
             context: context! { report => report.clone(),
                 prev => ser(&prev), next => ser(&next),
+                charts => quarter_charts,
                 is_latest => is_latest,
                 page => context! {
                     title => report_title, url => r.url.clone(), kind => "informe",
@@ -142,12 +173,13 @@ pub fn plan(site: &Site) -> Vec<Page> {
                 ..common.clone()
             },
         });
-        for u in &r.units {
+        for (u, charts) in r.units.iter().zip(per_unit) {
             pages.push(Page {
                 path: file_of(&u.url),
                 template: "unidad.html",
                 context: context! { report => report.clone(),
                     unit => ser(u),
+                    charts => charts,
                     is_latest => is_latest,
                     page => context! {
                         title => format!("{} · {}", u.name, report_crumb.title), url => u.url.clone(),
@@ -159,5 +191,5 @@ pub fn plan(site: &Site) -> Vec<Page> {
             });
         }
     }
-    pages
+    Ok(pages)
 }

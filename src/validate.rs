@@ -247,8 +247,18 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
         ));
     }
     for b in &l.blocks {
-        if let Block::Table(t) = b {
-            table(u, t, out);
+        match b {
+            Block::Table(t) => table(u, t, out),
+            Block::Chart(c) => {
+                if let Some(problem) = &c.problem {
+                    out.push(located(
+                        o,
+                        Diagnostic::error(&o.file, format!("gráfica `{}`: {problem}", c.id)),
+                        &format!("id: {}", c.id),
+                    ));
+                }
+            }
+            _ => {}
         }
     }
     for (k, e) in l.events.iter().enumerate() {

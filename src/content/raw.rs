@@ -154,6 +154,43 @@ pub enum Block {
     Table(Table),
     #[serde(rename = "cifras")]
     Figures(FigureGroup),
+    #[serde(rename = "grafica")]
+    Chart(Chart),
+}
+
+/// A chart declared next to the data it draws.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chart {
+    pub id: String,
+    #[serde(default)]
+    pub numero: Option<String>,
+    pub tipo: ChartKind,
+    /// A table id of the same unit, or `eventos` for the quarter's training events.
+    pub origen: String,
+    /// Headline that states the message.
+    pub titulo: String,
+    /// What, where, when, source.
+    pub subtitulo: String,
+    #[serde(default)]
+    pub categorias: Option<String>,
+    #[serde(default)]
+    pub series: Vec<String>,
+    #[serde(default)]
+    pub resaltar: Option<String>,
+    /// What the values count, in plural («mantenimientos»), for the text alternative.
+    #[serde(default)]
+    pub unidad: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum ChartKind {
+    #[serde(rename = "barras-agrupadas")]
+    GroupedBars,
+    #[serde(rename = "clasificacion")]
+    Ranking,
+    #[serde(rename = "capacitacion")]
+    Training,
 }
 
 #[derive(Debug, Clone, Deserialize)]

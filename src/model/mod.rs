@@ -5,6 +5,7 @@
 //! Templates read these structs through `Serialize`; Markdown stays Markdown here and is
 //! turned into HTML by the `markdown` template filter at render time.
 
+pub mod chart;
 mod table;
 
 use crate::content::{RawContent, raw};
@@ -13,6 +14,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use chart::{Chart, ChartData, ChartKind, Series};
 pub use table::{Cell, Column, HeaderCell, Table};
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +120,8 @@ pub struct Unit {
     pub notes: Vec<Note>,
     pub url: String,
     pub events: EventTotals,
+    /// Progress of every action line, drawn on the quarter and unit pages.
+    pub progress_chart: Option<Box<Chart>>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -174,6 +178,7 @@ pub enum Block {
     Figure { caption: String },
     Table(Table),
     Figures(FigureGroup),
+    Chart(Box<Chart>),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -319,6 +324,15 @@ fn report(r: &crate::content::RawReport) -> Report {
         .map(|(slug, u)| unit(slug, u, &url))
         .collect();
     units.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
+    let quarter = format!(
+        "{} de {}",
+        QUARTER_NAMES
+            .get(usize::from(v.trimestre).wrapping_sub(1))
+            .map_or("trimestre", |s| s)
+            .to_lowercase(),
+        v.anio
+    );
+    resolve_charts(&mut units, &quarter);
     let mut events = EventTotals::default();
     for u in &units {
         events.add(&u.events);
@@ -357,6 +371,38 @@ fn report(r: &crate::content::RawReport) -> Report {
     }
 }
 
+/// Charts need the unit's tables and the quarter's events, so they are resolved once every
+/// unit of the report has been built.
+fn resolve_charts(units: &mut [Unit], quarter: &str) {
+    let events: Vec<Event> = units
+        .iter()
+        .flat_map(|u| u.lines.iter().flat_map(|l| l.events.iter().cloned()))
+        .collect();
+    for u in units.iter_mut() {
+        let tables: Vec<Table> = u
+            .lines
+            .iter()
+            .flat_map(|l| l.blocks.iter())
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        let table_refs: Vec<&Table> = tables.iter().collect();
+        for l in &mut u.lines {
+            for b in &mut l.blocks {
+                if let Block::Chart(c) = b
+                    && let Some(decl) = c.decl.take()
+                {
+                    **c = chart::resolve(&decl, &table_refs, &events);
+                    c.decl = None;
+                }
+            }
+        }
+        u.progress_chart = Some(Box::new(chart::progress_chart(u, quarter)));
+    }
+}
+
 fn unit(slug: &str, u: &crate::content::Sourced<raw::Unit>, report_url: &str) -> Unit {
     let v = &u.value;
     let lines: Vec<ActionLine> = v.lineas.iter().map(line).collect();
@@ -375,6 +421,7 @@ fn unit(slug: &str, u: &crate::content::Sourced<raw::Unit>, report_url: &str) ->
         notes: notes(&v.notas),
         url: format!("{report_url}{slug}/"),
         events,
+        progress_chart: None,
         origin: origin(&u.path, &u.source),
     }
 }
@@ -478,6 +525,7 @@ fn block(b: &raw::Block) -> Block {
         },
         raw::Block::Figure(c) => Block::Figure { caption: c.clone() },
         raw::Block::Table(t) => Block::Table(Table::from_raw(t)),
+        raw::Block::Chart(c) => Block::Chart(Box::new(chart::resolve(c, &[], &[]))),
         raw::Block::Figures(g) => Block::Figures(FigureGroup {
             title: g.titulo.clone(),
             source: g.fuente.clone(),

@@ -1,8 +1,9 @@
 //! The one minijinja setup: templates loaded from the theme folder, auto-escape by extension
 //! (HTML, XML and SVG), undefined values that fail loudly when printed, and the es-MX filters.
 
-use super::{filters, markdown};
+use super::markdown;
 use crate::error::{Error, Result};
+use crate::format as filters;
 use crate::fsx;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};

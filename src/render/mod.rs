@@ -1,7 +1,6 @@
 //! RENDER: each planned page through its template, in plan order.
 
 pub mod env;
-pub mod filters;
 pub mod markdown;
 
 use crate::error::Result;

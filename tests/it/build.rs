@@ -77,7 +77,7 @@ fn numbers_and_dates_are_spanish() {
         "{quarter}"
     );
     assert!(
-        quarter.contains("2 eventos de capacitación con 976 participantes"),
+        quarter.contains("2 eventos formativos con 976 participantes"),
         "{quarter}"
     );
 }

@@ -1,4 +1,5 @@
-//! Spanish (es-MX) presentation of dates, numbers and percentages for templates.
+//! Spanish (es-MX) presentation of dates, numbers and percentages, shared by the template
+//! filters and the generated chart texts.
 //!
 //! es-MX groups thousands with a comma and uses a decimal point («60,167», «42.15»); a percent
 //! sign is set off by a non-breaking space («42.15 %») so it never wraps away from its number.
