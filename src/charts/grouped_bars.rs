@@ -47,8 +47,12 @@ pub(super) fn draw(area: &Area<'_>, chart: &Chart) -> Draw {
 
     // A few horizontal guides with their values, so the scale is readable without colour.
     let tick_style = text_style(13, false, MUTED, HPos::Right, VPos::Center);
-    for k in 0..=4 {
-        let v = top_value * f64::from(k) / 4.0;
+    // nice_max returns 1, 2, 2.5 or 5 × 10^k: 4 steps for 2 × 10^k, 5 otherwise, so every
+    // guide falls on a round number.
+    let mantissa = top_value / 10f64.powf(top_value.log10().floor());
+    let steps = if (mantissa - 2.0).abs() < 1e-9 { 4 } else { 5 };
+    for k in 0..=steps {
+        let v = top_value * f64::from(k) / f64::from(steps);
         let y = y_of(v);
         let color = if k == 0 { INK } else { GRID };
         area.draw(&PathElement::new(

@@ -172,3 +172,51 @@ fn invalid_utf8_and_empty_files_are_clear_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn chart_errors_are_located_like_any_content_error() {
+    for (from, to, expected) in [
+        (
+            "origen: tabla-1",
+            "origen: tabla-9",
+            "gráfica `grafica-1`: no hay una tabla con id `tabla-9` en esta unidad",
+        ),
+        (
+            "series: [Programados, Ejecutados]",
+            "series: [Programados, Realizados]",
+            "la tabla `tabla-1` no tiene la columna «Realizados»",
+        ),
+        (
+            "resaltar: Chiapas",
+            "resaltar: Oaxaca",
+            "`resaltar: Oaxaca` no es una categoría de la tabla",
+        ),
+        (
+            "tipo: barras-agrupadas",
+            "tipo: pastel",
+            "bloque o valor desconocido `pastel`",
+        ),
+    ] {
+        let site = TestSite::fixture("minimo");
+        let run = rebuild_broken(&site, |s| {
+            s.edit(UNIT, from, to);
+        });
+        assert!(run.stderr.contains(expected), "{to}: {}", run.stderr);
+        assert!(run.stderr.contains("datos.yaml:"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_chart_of_a_text_column_is_refused() {
+    let site = TestSite::fixture("minimo");
+    let run = rebuild_broken(&site, |s| {
+        s.edit(UNIT, "- [Jalisco, 100]", "- [Jalisco, cien]");
+    });
+    assert!(
+        run.stderr.contains(
+            "la columna «Puntos» de la tabla `tabla-2` tiene texto en la fila 1 («cien»)"
+        ),
+        "{}",
+        run.stderr
+    );
+}

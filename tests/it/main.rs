@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used, unreachable_pub)]
 
 mod build;
+mod charts;
 mod errors;
 mod harness;
 mod output;
