@@ -35,6 +35,19 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Sirve una vista previa con recarga automática mientras edita el contenido.
+    Serve {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        #[arg(long, default_value = "theme")]
+        theme: PathBuf,
+        /// Puerto (0 elige uno libre).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Dirección en la que escuchar; por seguridad, solo la máquina local por omisión.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +64,26 @@ fn main() -> ExitCode {
             output_dir: output,
             base_url,
         }),
+        Command::Serve {
+            content,
+            theme,
+            port,
+            bind,
+        } => {
+            let opts = informe::serve::ServeOptions {
+                content_dir: content,
+                theme_dir: theme,
+                bind,
+                port,
+            };
+            match informe::serve::serve(&opts, &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr(), "error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 

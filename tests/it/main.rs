@@ -9,4 +9,5 @@ mod charts;
 mod errors;
 mod harness;
 mod output;
+mod serve;
 mod shipped;

@@ -1,0 +1,267 @@
+//! `informe serve`: build, serve on loopback, watch `content/` and `theme/`, rebuild on
+//! change and tell open pages to reload.
+//!
+//! The preview is built into its own temporary folder (with a loopback `base_url`), never into
+//! `public/`, so a preview can never be uploaded by mistake. A failed rebuild keeps serving the
+//! last good build and shows the located errors as an overlay; the next good build clears it.
+
+pub mod http;
+pub mod watch;
+
+use crate::error::{Error, Result};
+use crate::{BuildOptions, fsx};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tiny_http::{Header, Request, Response};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub content_dir: PathBuf,
+    pub theme_dir: PathBuf,
+    pub bind: String,
+    pub port: u16,
+}
+
+/// What the server knows about the last build.
+#[derive(Debug, Default)]
+struct Status {
+    /// Located errors of the last attempt, when it failed.
+    error: Option<String>,
+    /// Whether any build has succeeded yet.
+    has_site: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    status: Mutex<Status>,
+    listeners: Mutex<Vec<Sender<()>>>,
+}
+
+impl Shared {
+    fn broadcast(&self) {
+        let mut l = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
+        l.retain(|tx| tx.send(()).is_ok());
+    }
+}
+
+/// Renders a build error the way the terminal shows it.
+pub fn describe_error(e: &Error) -> String {
+    match e {
+        Error::Content(diags) => diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Error::Template(t) => format!("error en la plantilla: {t}\n{}", t.display_debug_info()),
+        other => format!("error: {other}"),
+    }
+}
+
+fn rebuild(opts: &BuildOptions, shared: &Shared, log: &mut dyn Write) {
+    let started = Instant::now();
+    let result = crate::build(opts);
+    {
+        let mut st = shared.status.lock().unwrap_or_else(|e| e.into_inner());
+        match &result {
+            Ok(summary) => {
+                for w in &summary.warnings {
+                    let _ = writeln!(log, "{w}");
+                }
+                let _ = writeln!(
+                    log,
+                    "Compilado: {} páginas en {} ms",
+                    summary.pages,
+                    started.elapsed().as_millis()
+                );
+                st.error = None;
+                st.has_site = true;
+            }
+            Err(e) => {
+                let text = describe_error(e);
+                let _ = writeln!(
+                    log,
+                    "{text}\nLa compilación falló; se sigue sirviendo el último sitio correcto."
+                );
+                st.error = Some(text);
+            }
+        }
+    }
+    shared.broadcast();
+}
+
+/// Runs until the process is stopped. Prints the address on its first line of output.
+pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
+    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port)).map_err(|e| {
+        Error::Usage(format!(
+            "no se pudo escuchar en {}:{}: {e}",
+            opts.bind, opts.port
+        ))
+    })?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Error::Usage("dirección de escucha no válida".into()))?;
+    let output = std::env::temp_dir().join(format!("informe-vista-previa-{}", std::process::id()));
+    let build_opts = BuildOptions {
+        content_dir: opts.content_dir.clone(),
+        theme_dir: opts.theme_dir.clone(),
+        output_dir: output.clone(),
+        base_url: Some(format!("http://{addr}/")),
+    };
+    let shared = Arc::new(Shared::default());
+    let _ = writeln!(out, "Sirviendo en http://{addr}/ (Ctrl+C para terminar)");
+    let _ = out.flush();
+    rebuild(&build_opts, &shared, out);
+    let _ = out.flush();
+
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        // Reading files during a build raises access events on Linux; only changes count,
+        // or every build would trigger the next one.
+        if let Ok(ev) = res
+            && watch::is_change(&ev.kind)
+        {
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(|e| Error::Usage(format!("no se pudo vigilar el contenido: {e}")))?;
+    for dir in [&opts.content_dir, &opts.theme_dir] {
+        notify::Watcher::watch(&mut watcher, dir, notify::RecursiveMode::Recursive)
+            .map_err(|e| Error::Usage(format!("no se pudo vigilar {}: {e}", dir.display())))?;
+    }
+
+    let watch_shared = Arc::clone(&shared);
+    let watch_output = output.clone();
+    std::thread::spawn(move || watch_loop(&rx, &build_opts, &watch_shared, &watch_output));
+
+    for request in server.incoming_requests() {
+        let shared = Arc::clone(&shared);
+        let root = output.clone();
+        std::thread::spawn(move || handle(request, &root, &shared));
+    }
+    drop(watcher);
+    Ok(())
+}
+
+fn watch_loop(rx: &Receiver<PathBuf>, opts: &BuildOptions, shared: &Shared, output: &Path) {
+    let mut log = std::io::stderr();
+    while let Ok(first) = rx.recv() {
+        let mut relevant = watch::is_relevant(&first, output);
+        // Editors save in bursts (write, rename, chmod): wait for the burst to end.
+        while let Ok(p) = rx.recv_timeout(Duration::from_millis(120)) {
+            relevant |= watch::is_relevant(&p, output);
+        }
+        if relevant {
+            rebuild(opts, shared, &mut log);
+        }
+    }
+}
+
+/// Adds headers; a value that is not valid in a header (never ours) is skipped.
+fn with_headers<R: Read>(mut response: Response<R>, headers: &[(&str, &str)]) -> Response<R> {
+    for (name, value) in headers {
+        if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    response
+}
+
+fn handle(request: Request, root: &Path, shared: &Shared) {
+    if request.url() == http::EVENTS_PATH {
+        events(request, shared);
+        return;
+    }
+    let (error, has_site) = {
+        let st = shared.status.lock().unwrap_or_else(|e| e.into_inner());
+        (st.error.clone(), st.has_site)
+    };
+    if !has_site {
+        let body = http::error_page(error.as_deref().unwrap_or("Compilando…"));
+        let response = Response::from_string(body).with_status_code(500);
+        let _ = request.respond(with_headers(
+            response,
+            &[("Content-Type", "text/html; charset=utf-8")],
+        ));
+        return;
+    }
+    let (status, path) = match http::resolve(root, request.url()) {
+        http::Resolved::File(p) => (200, p),
+        http::Resolved::Redirect(to) => {
+            let _ = request.respond(with_headers(Response::empty(301), &[("Location", &to)]));
+            return;
+        }
+        http::Resolved::Forbidden => {
+            let _ = request.respond(Response::from_string("Prohibido").with_status_code(403));
+            return;
+        }
+        http::Resolved::NotFound => (404, root.join("404.html")),
+    };
+    let bytes = fsx::read(&path).unwrap_or_default();
+    let ctype = http::content_type(&path);
+    let body = if ctype.starts_with("text/html") {
+        http::inject(&String::from_utf8_lossy(&bytes), error.as_deref()).into_bytes()
+    } else {
+        bytes
+    };
+    let response = Response::from_data(body).with_status_code(status);
+    let _ = request.respond(with_headers(
+        response,
+        &[("Content-Type", ctype), ("Cache-Control", "no-store")],
+    ));
+}
+
+/// Server-sent events: one `data: recargar` per build. tiny_http buffers chunked bodies, so
+/// the stream is taken over (`upgrade`) and written and flushed by hand.
+fn events(request: Request, shared: &Shared) {
+    let (tx, rx) = mpsc::channel();
+    shared
+        .listeners
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(tx);
+    let response = with_headers(
+        Response::empty(200),
+        &[
+            ("Content-Type", "text/event-stream"),
+            ("Cache-Control", "no-store"),
+        ],
+    );
+    let mut stream = request.upgrade("informe-eventos", response);
+    if stream
+        .write_all(b": conectado\n\n")
+        .and_then(|()| stream.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(()) => {
+                if stream
+                    .write_all(b"data: recargar\n\n")
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // A comment keeps proxies from closing the idle stream and detects gone clients.
+                if stream
+                    .write_all(b": sigue\n\n")
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
