@@ -17,6 +17,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// Stable code a webmaster can look up in the README (`E-SUMA`, `W-FECHA`…).
+    pub code: &'static str,
     /// Path as the user gave it (content dir joined with the file's relative path).
     pub file: PathBuf,
     pub line: Option<usize>,
@@ -30,9 +32,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub fn error(code: &'static str, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            code,
             file: file.into(),
             line: None,
             column: None,
@@ -43,10 +46,14 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        file: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
-            ..Diagnostic::error(file, message)
+            ..Diagnostic::error(code, file, message)
         }
     }
 
@@ -90,7 +97,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "aviso",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{label}[{}]: {}", self.code, self.message)?;
         write!(f, "  --> {}", self.file.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
@@ -139,7 +146,7 @@ mod tests {
 
     #[test]
     fn renders_with_caret_under_column() {
-        let d = Diagnostic::error("c/u.yaml", "tipo inválido")
+        let d = Diagnostic::error("E-ESQUEMA", "c/u.yaml", "tipo inválido")
             .at("a: 1\nnumero: uno\n", 2, Some(9))
             .path("lineas[0].numero");
         let s = d.to_string();

@@ -5,6 +5,7 @@
 //! rules) → `plan` (pages to make) → `render` (minijinja + comrak) → `output` (staging + swap).
 
 pub mod charts;
+pub mod check;
 pub mod content;
 pub mod diagnostic;
 pub mod error;
@@ -14,6 +15,8 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod scaffold;
+pub mod schema;
 pub mod serve;
 pub mod validate;
 
@@ -73,6 +76,18 @@ fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {
     Error::Content(diags)
 }
 
+/// Loads, validates, plans and renders the site in memory.
+fn render_site(
+    opts: &BuildOptions,
+) -> Result<(model::Site, Vec<Diagnostic>, Vec<render::Artifact>, usize)> {
+    let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
+    let env =
+        render::env::environment(&opts.theme_dir.join("templates"), &site.settings.base_path)?;
+    let pages = plan::plan(&site)?;
+    let artifacts = render::render(&env, &pages)?;
+    Ok((site, warnings, artifacts, pages.len()))
+}
+
 /// Builds the site into `output_dir`, replacing it only when everything succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
@@ -80,17 +95,55 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         &opts.output_dir,
         &[&opts.content_dir, &opts.theme_dir, Path::new(".")],
     )?;
-    let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
-    let env =
-        render::env::environment(&opts.theme_dir.join("templates"), &site.settings.base_path)?;
-    let pages = plan::plan(&site)?;
-    let artifacts = render::render(&env, &pages)?;
+    let (_, warnings, artifacts, pages) = render_site(opts)?;
     let written = output::publish(&opts.output_dir, &artifacts, &opts.theme_dir.join("static"))?;
     Ok(BuildSummary {
-        pages: pages.len(),
+        pages,
         files: written.files,
         bytes: written.bytes,
         warnings,
         elapsed: started.elapsed(),
+    })
+}
+
+/// What `check` found: every diagnostic (content, pages, theme) and what it looked at.
+#[derive(Debug, Clone)]
+pub struct CheckSummary {
+    pub diagnostics: Vec<Diagnostic>,
+    pub counts: check::Counts,
+}
+
+impl CheckSummary {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Everything `build` checks, plus links, anchors, an accessibility lint and the theme's
+/// contrast, without writing anything. Content errors still come back as `Error::Content`.
+pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
+    let (site, mut diagnostics, artifacts, _) = render_site(opts)?;
+    let static_dir = opts.theme_dir.join("static");
+    let statics: Vec<String> = output::static_files(&static_dir)?
+        .into_iter()
+        .map(|(rel, _)| rel)
+        .collect();
+    let css_path = static_dir.join("estilo.css");
+    let css = if css_path.is_file() {
+        Some(String::from_utf8_lossy(&fsx::read(&css_path)?).into_owned())
+    } else {
+        None
+    };
+    let (found, counts) = check::pages(
+        &artifacts,
+        &statics,
+        &site.settings.base_path,
+        css.as_deref().map(|c| (css_path.as_path(), c)),
+    );
+    diagnostics.extend(found);
+    diagnostic::sort(&mut diagnostics);
+    Ok(CheckSummary {
+        diagnostics,
+        counts,
     })
 }

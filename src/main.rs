@@ -35,6 +35,28 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Revisa el contenido, los enlaces, las anclas y la accesibilidad sin escribir nada.
+    Check {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        #[arg(long, default_value = "theme")]
+        theme: PathBuf,
+    },
+    /// Prepara el siguiente trimestre a partir del más reciente (mismas unidades, líneas y metas).
+    New {
+        /// Año del nuevo informe.
+        anio: i32,
+        /// Trimestre (1 a 4).
+        trimestre: u8,
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+    },
+    /// Escribe los esquemas JSON del contenido, para validar y autocompletar en el editor.
+    Schema {
+        /// Carpeta donde escribir los esquemas.
+        #[arg(long, default_value = "content/.esquemas")]
+        dir: PathBuf,
+    },
     /// Sirve una vista previa con recarga automática mientras edita el contenido.
     Serve {
         #[arg(long, default_value = "content")]
@@ -64,6 +86,39 @@ fn main() -> ExitCode {
             output_dir: output,
             base_url,
         }),
+        Command::Check { content, theme } => check(BuildOptions {
+            content_dir: content,
+            theme_dir: theme,
+            ..BuildOptions::default()
+        }),
+        Command::New {
+            anio,
+            trimestre,
+            content,
+        } => match informe::scaffold::new_quarter(&content, anio, trimestre) {
+            Ok(files) => {
+                let mut out = std::io::stdout();
+                for f in &files {
+                    let _ = writeln!(out, "creado {}", f.display());
+                }
+                let _ = writeln!(
+                    out,
+                    "Trimestre {trimestre} de {anio} listo: complete `avance`, `actividades` y la presentación de cada unidad."
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
+        Command::Schema { dir } => match informe::schema::write(&dir) {
+            Ok(files) => {
+                let mut out = std::io::stdout();
+                for f in &files {
+                    let _ = writeln!(out, "escrito {}", f.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
         Command::Serve {
             content,
             theme,
@@ -105,6 +160,46 @@ fn build(opts: BuildOptions) -> ExitCode {
                 summary.elapsed
             );
             ExitCode::SUCCESS
+        }
+        Err(e) => report(&mut err, &e, &opts),
+    }
+}
+
+/// Reports an error of a command that writes no site.
+fn fail(e: &Error) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    if let Error::Content(diags) = e {
+        for d in diags {
+            let _ = writeln!(err, "{d}");
+        }
+        return ExitCode::from(1);
+    }
+    let _ = writeln!(err, "error: {e}");
+    ExitCode::from(2)
+}
+
+fn check(opts: BuildOptions) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    match informe::check(&opts) {
+        Ok(summary) => {
+            for d in &summary.diagnostics {
+                let _ = writeln!(err, "{d}");
+            }
+            let errors = summary.errors();
+            let _ = writeln!(
+                std::io::stdout(),
+                "Revisión: {} páginas, {} enlaces internos, {} anclas; {} errores, {} avisos",
+                summary.counts.pages,
+                summary.counts.links,
+                summary.counts.anchors,
+                errors,
+                summary.diagnostics.len() - errors
+            );
+            if errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => report(&mut err, &e, &opts),
     }

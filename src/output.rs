@@ -110,25 +110,35 @@ fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resul
         w.files += 1;
         w.bytes += a.bytes.len() as u64;
     }
-    if static_dir.is_dir() {
-        for entry in WalkDir::new(static_dir)
-            .sort_by_file_name()
-            .follow_links(false)
-        {
-            let entry = entry.map_err(|e| Error::Usage(format!("no se pudo leer el tema: {e}")))?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let Ok(rel) = entry.path().strip_prefix(static_dir) else {
-                continue;
-            };
-            let bytes = fsx::read(entry.path())?;
-            fsx::write(&staging.join("static").join(rel), &bytes)?;
-            w.files += 1;
-            w.bytes += bytes.len() as u64;
-        }
+    for (rel, path) in static_files(static_dir)? {
+        let bytes = fsx::read(&path)?;
+        fsx::write(&staging.join(&rel), &bytes)?;
+        w.files += 1;
+        w.bytes += bytes.len() as u64;
     }
     Ok(w)
+}
+
+/// The theme's static files, sorted: (output-relative path under `static/`, source path).
+pub fn static_files(static_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    if !static_dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in WalkDir::new(static_dir)
+        .sort_by_file_name()
+        .follow_links(false)
+    {
+        let entry = entry.map_err(|e| Error::Usage(format!("no se pudo leer el tema: {e}")))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(static_dir) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            out.push((format!("static/{rel}"), entry.path().to_path_buf()));
+        }
+    }
+    Ok(out)
 }
 
 fn swap(staging: &Path, output: &Path) -> Result<()> {

@@ -17,6 +17,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         out.push(located(
             &s.origin,
             Diagnostic::error(
+                "E-IDIOMA",
                 &s.origin.file,
                 format!("idioma `{}` no admitido", s.language),
             )
@@ -32,6 +33,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         out.push(located(
             &s.origin,
             Diagnostic::error(
+                "E-URL",
                 &s.origin.file,
                 "`base_url` debe ser una dirección http(s) o una ruta que empiece con `/`",
             )
@@ -44,6 +46,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         report(r, &mut out);
         if !seen.insert((r.year, r.quarter)) {
             out.push(Diagnostic::error(
+                "E-DUPLICADO",
                 &r.origin.file,
                 format!(
                     "hay dos informes del {} de {}",
@@ -69,6 +72,7 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
     if r.id != expected_dir {
         out.push(
             Diagnostic::error(
+                "E-CARPETA",
                 &o.file,
                 format!("la carpeta `{}` no coincide con `anio` y `trimestre`", r.id),
             )
@@ -78,9 +82,13 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
     if !(1..=4).contains(&r.quarter) {
         out.push(located(
             o,
-            Diagnostic::error(&o.file, format!("trimestre {} fuera de rango", r.quarter))
-                .path("trimestre")
-                .hint("use 1, 2, 3 o 4"),
+            Diagnostic::error(
+                "E-TRIMESTRE",
+                &o.file,
+                format!("trimestre {} fuera de rango", r.quarter),
+            )
+            .path("trimestre")
+            .hint("use 1, 2, 3 o 4"),
             "trimestre:",
         ));
     }
@@ -88,6 +96,7 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
         out.push(located(
             o,
             Diagnostic::warning(
+                "W-FECHA",
                 &o.file,
                 format!("la fecha de corte {} no es del año {}", r.cutoff, r.year),
             )
@@ -100,6 +109,7 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
             out.push(located(
                 o,
                 Diagnostic::error(
+                    "E-REFERENCIA",
                     &o.file,
                     format!("la unidad `{}` no existe en este informe", s.unit_slug),
                 )
@@ -110,16 +120,26 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
         }
     }
     let mut table_ids: BTreeMap<&str, &str> = BTreeMap::new();
-    for (u, _, t) in r.tables() {
-        if let Some(first) = table_ids.insert(&t.id, &u.slug) {
+    let charts = r.units.iter().flat_map(|u| {
+        u.lines.iter().flat_map(move |l| {
+            l.blocks.iter().filter_map(move |b| match b {
+                Block::Chart(c) => Some((u, c.id.as_str())),
+                _ => None,
+            })
+        })
+    });
+    let ids = r.tables().map(|(u, _, t)| (u, t.id.as_str())).chain(charts);
+    for (u, id) in ids {
+        if let Some(first) = table_ids.insert(id, &u.slug) {
             out.push(located(
                 &u.origin,
                 Diagnostic::error(
+                    "E-DUPLICADO",
                     &u.origin.file,
-                    format!("el id de tabla `{}` ya se usa en la unidad `{first}`", t.id),
+                    format!("el id `{id}` ya se usa en la unidad `{first}`"),
                 )
-                .hint("cada tabla de un informe necesita un id único"),
-                &format!("id: {}", t.id),
+                .hint("cada tabla y gráfica de un informe necesita un id único"),
+                &format!("id: {id}"),
             ));
         }
     }
@@ -137,6 +157,7 @@ fn unit(u: &Unit, year: i32, out: &mut Vec<Diagnostic>) {
         if !numbers.insert(l.number) {
             out.push(at(
                 Diagnostic::error(
+                    "E-DUPLICADO",
                     &o.file,
                     format!("la línea de acción {} está repetida", l.number),
                 )
@@ -165,6 +186,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
     if l.start > l.end {
         out.push(at(
             Diagnostic::error(
+                "E-FECHAS",
                 &o.file,
                 format!(
                     "la fecha de inicio {} es posterior a la de término {}",
@@ -179,6 +201,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
         if chrono::Datelike::year(&d) != year {
             out.push(at(
                 Diagnostic::warning(
+                    "W-FECHA",
                     &o.file,
                     format!("la fecha {d} no es del año del informe ({year})"),
                 )
@@ -189,7 +212,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
     }
     if l.goal.quantity.is_none() && l.goal.unit.is_none() && l.goal.text.is_none() {
         out.push(at(
-            Diagnostic::error(&o.file, "la meta está vacía")
+            Diagnostic::error("E-META", &o.file, "la meta está vacía")
                 .path(p(".meta"))
                 .hint("escriba `cantidad` y `unidad`, o `texto`"),
             "meta:",
@@ -202,7 +225,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
             let rounded = (pr.percent * factor).round() / factor;
             if (rounded - dec).abs() > 1e-9 {
                 out.push(at(
-                    Diagnostic::error(
+                    Diagnostic::error("E-PORCENTAJE", 
                         &o.file,
                         format!(
                             "el avance publicado ({dec} %) no coincide con logrado/programado ({} de {} = {rounded} %)",
@@ -218,6 +241,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
         if !(0.0..=100.0).contains(&pr.percent) {
             out.push(at(
                 Diagnostic::warning(
+                    "W-AVANCE",
                     &o.file,
                     format!("avance de {} % fuera de 0–100", pr.percent),
                 )
@@ -230,6 +254,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
         {
             out.push(at(
                 Diagnostic::warning(
+                    "W-META",
                     &o.file,
                     format!("la meta es de {q} pero el avance se calcula sobre {t} programados"),
                 )
@@ -240,7 +265,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
     }
     if let Some(m) = l.progress_problem {
         out.push(at(
-            Diagnostic::error(&o.file, m)
+            Diagnostic::error("E-AVANCE", &o.file, m)
                 .path(p(".avance"))
                 .hint("escriba `porcentaje`, o `logrado` y `programado`"),
             "avance:",
@@ -253,7 +278,11 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
                 if let Some(problem) = &c.problem {
                     out.push(located(
                         o,
-                        Diagnostic::error(&o.file, format!("gráfica `{}`: {problem}", c.id)),
+                        Diagnostic::error(
+                            "E-GRAFICA",
+                            &o.file,
+                            format!("gráfica `{}`: {problem}", c.id),
+                        ),
                         &format!("id: {}", c.id),
                     ));
                 }
@@ -266,7 +295,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
             && w + m != e.participants
         {
             out.push(at(
-                Diagnostic::error(
+                Diagnostic::error("E-PARTICIPANTES", 
                     &o.file,
                     format!("{w} mujeres + {m} hombres = {} ≠ {} participantes", w + m, e.participants),
                 )
@@ -279,7 +308,7 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
             && fin < e.start
         {
             out.push(at(
-                Diagnostic::error(&o.file, "el evento termina antes de empezar")
+                Diagnostic::error("E-FECHAS", &o.file, "el evento termina antes de empezar")
                     .path(p(&format!(".eventos[{k}].fin"))),
                 "fin:",
             ));
@@ -299,6 +328,7 @@ fn table(u: &Unit, t: &Table, out: &mut Vec<Diagnostic>) {
     for (r, row) in t.rows.iter().enumerate() {
         if row.len() != n {
             out.push(at(Diagnostic::error(
+                "E-FILA",
                 &o.file,
                 format!(
                     "tabla `{}`: la fila {} tiene {} celdas y la tabla {} columnas",
@@ -313,6 +343,7 @@ fn table(u: &Unit, t: &Table, out: &mut Vec<Diagnostic>) {
     let Some(total) = &t.total else { return };
     if total.len() != n {
         out.push(at(Diagnostic::error(
+            "E-FILA",
             &o.file,
             format!(
                 "tabla `{}`: la fila de total tiene {} celdas y la tabla {} columnas",
@@ -327,7 +358,7 @@ fn table(u: &Unit, t: &Table, out: &mut Vec<Diagnostic>) {
         if let (Some(sum), Some(declared)) = (sum, cell.number())
             && (sum - declared).abs() > 1e-6
         {
-            out.push(at_key(Diagnostic::error(
+            out.push(at_key(Diagnostic::error("E-SUMA", 
                 &o.file,
                 format!(
                     "tabla `{}`, columna «{}»: el total publicado es {declared} pero las filas suman {sum}",

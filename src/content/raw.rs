@@ -5,13 +5,19 @@
 //! documented for webmasters in `docs/contenido.md`; keep both in step.
 
 use chrono::NaiveDate;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
-/// `content/sitio.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+// `content/sitio.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Ajustes del sitio (content/sitio.yaml)",
+    description = "Título, descripción, dirección pública e idioma del sitio."
+)]
 pub struct Site {
     pub titulo: String,
     pub descripcion: String,
@@ -19,9 +25,13 @@ pub struct Site {
     pub idioma: String,
 }
 
-/// `content/institucion.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+// `content/institucion.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Institución (content/institucion.yaml)",
+    description = "Nombre, lema, misión, visión, principios rectores y estructura organizacional."
+)]
 pub struct Institution {
     pub nombre: String,
     pub siglas: String,
@@ -34,14 +44,14 @@ pub struct Institution {
     pub estructura: Structure,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     pub nombre: String,
     pub texto: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Structure {
     pub introduccion: String,
@@ -52,16 +62,20 @@ pub struct Structure {
     pub figura: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organ {
     pub nombre: String,
     pub tipo: String,
 }
 
-/// `content/informes/<año>-t<n>/informe.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+// `content/informes/<año>-t<n>/informe.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Informe trimestral (content/informes/<año>-t<n>/informe.yaml)",
+    description = "Datos del trimestre, fundamento legal, presentación por unidad y notas editoriales."
+)]
 pub struct Report {
     pub anio: i32,
     pub trimestre: u8,
@@ -76,16 +90,20 @@ pub struct Report {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub unidad: String,
     pub texto: String,
 }
 
-/// `content/informes/<año>-t<n>/unidades/<slug>.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+// `content/informes/<año>-t<n>/unidades/<slug>.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Unidad administrativa (content/informes/<año>-t<n>/unidades/<slug>.yaml)",
+    description = "Objetivo, estrategia y líneas de acción de una unidad en un trimestre."
+)]
 pub struct Unit {
     pub unidad: String,
     #[serde(default)]
@@ -98,7 +116,7 @@ pub struct Unit {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionLine {
     pub numero: u32,
@@ -111,7 +129,11 @@ pub struct ActionLine {
     #[serde(default)]
     pub avance: Option<Progress>,
     // serde_yaml 0.9 reads enums only from `!tags`; this accepts the friendlier `- texto: …`.
-    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[serde(
+        default,
+        deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize"
+    )]
+    #[schemars(with = "Vec<Block>")]
     pub actividades: Vec<Block>,
     #[serde(default)]
     pub eventos: Vec<Event>,
@@ -119,7 +141,7 @@ pub struct ActionLine {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     #[serde(default)]
@@ -130,7 +152,7 @@ pub struct Goal {
     pub texto: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Progress {
     #[serde(default)]
@@ -143,7 +165,7 @@ pub struct Progress {
     pub texto: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum Block {
     #[serde(rename = "texto")]
@@ -158,19 +180,19 @@ pub enum Block {
     Chart(Chart),
 }
 
-/// A chart declared next to the data it draws.
-#[derive(Debug, Clone, Deserialize)]
+// A chart declared next to the data it draws.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chart {
     pub id: String,
     #[serde(default)]
     pub numero: Option<String>,
     pub tipo: ChartKind,
-    /// A table id of the same unit, or `eventos` for the quarter's training events.
+    // A table id of the same unit, or `eventos` for the quarter's training events.
     pub origen: String,
-    /// Headline that states the message.
+    // Headline that states the message.
     pub titulo: String,
-    /// What, where, when, source.
+    // What, where, when, source.
     pub subtitulo: String,
     #[serde(default)]
     pub categorias: Option<String>,
@@ -178,12 +200,12 @@ pub struct Chart {
     pub series: Vec<String>,
     #[serde(default)]
     pub resaltar: Option<String>,
-    /// What the values count, in plural («mantenimientos»), for the text alternative.
+    // What the values count, in plural («mantenimientos»), for the text alternative.
     #[serde(default)]
     pub unidad: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 pub enum ChartKind {
     #[serde(rename = "barras-agrupadas")]
     GroupedBars,
@@ -193,7 +215,7 @@ pub enum ChartKind {
     Training,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     pub id: String,
@@ -212,14 +234,14 @@ pub struct Table {
     pub notas: Vec<Note>,
 }
 
-/// A column is written either as its bare name or as `{ nombre, grupo }`.
+// A column is written either as its bare name or as `{ nombre, grupo }`.
 #[derive(Debug, Clone)]
 pub struct Column {
     pub nombre: String,
     pub grupo: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ColumnMap {
     nombre: String,
@@ -253,7 +275,21 @@ impl<'de> Deserialize<'de> for Column {
     }
 }
 
-/// One table cell: text, a number, or empty (`~` or `""`).
+impl JsonSchema for Column {
+    fn schema_name() -> Cow<'static, str> {
+        "Columna".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let map = generator.subschema_for::<ColumnMap>();
+        json_schema!({
+            "description": "Nombre de la columna, o { nombre, grupo } para agruparla bajo un encabezado común",
+            "anyOf": [{ "type": "string" }, map]
+        })
+    }
+}
+
+// One table cell: text, a number, or empty (`~` or `""`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
@@ -302,7 +338,20 @@ impl<'de> Deserialize<'de> for Cell {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+impl JsonSchema for Cell {
+    fn schema_name() -> Cow<'static, str> {
+        "Celda".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Celda de tabla: texto, número o vacía",
+            "type": ["string", "number", "null"]
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureGroup {
     pub titulo: String,
@@ -311,7 +360,7 @@ pub struct FigureGroup {
     pub elementos: Vec<FigureItem>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureItem {
     pub concepto: String,
@@ -322,7 +371,7 @@ pub struct FigureItem {
     pub detalle: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub nombre: String,
@@ -340,7 +389,7 @@ pub struct Event {
     pub sujetos_obligados: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     #[serde(default = "default_note_kind")]
@@ -352,7 +401,7 @@ fn default_note_kind() -> NoteKind {
     NoteKind::EditorialNote
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
 pub enum NoteKind {
     #[serde(rename = "aclaracion")]
     Clarification,

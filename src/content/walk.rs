@@ -27,24 +27,35 @@ fn is_slug(s: &str) -> bool {
 pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     if !content_dir.is_dir() {
         return Err(vec![
-            Diagnostic::error(content_dir, "no existe la carpeta de contenido")
-                .hint("indique otra con --content DIR"),
+            Diagnostic::error(
+                "E-ARCHIVO",
+                content_dir,
+                "no existe la carpeta de contenido",
+            )
+            .hint("indique otra con --content DIR"),
         ]);
     }
     let mut diags = Vec::new();
     let mut reports: Vec<ReportDir> = Vec::new();
     // Sorted so every run sees files in the same order; links are never followed, so a
     // link cannot point the build outside the project or into a loop.
+    // Hidden entries (editor folders, `.esquemas/`) are not content.
     let walker = WalkDir::new(content_dir)
         .follow_links(false)
         .sort_by_file_name()
-        .max_depth(4);
+        .max_depth(4)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(content_dir).to_path_buf();
-                diags.push(Diagnostic::error(path, format!("no se pudo leer: {e}")));
+                diags.push(Diagnostic::error(
+                    "E-ARCHIVO",
+                    path,
+                    format!("no se pudo leer: {e}"),
+                ));
                 continue;
             }
         };
@@ -54,7 +65,7 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
         };
         if entry.path_is_symlink() {
             diags.push(
-                Diagnostic::error(path, "enlace simbólico en el contenido")
+                Diagnostic::error("E-ARCHIVO", path, "enlace simbólico en el contenido")
                     .hint("copie el archivo dentro de content/; los enlaces no se siguen"),
             );
             continue;
@@ -76,14 +87,17 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
                         .push((slug.to_owned(), rel.to_path_buf()));
                 } else {
                     diags.push(
-                        Diagnostic::error(path, "nombre de archivo de unidad no válido")
-                            .hint("use minúsculas, dígitos y guiones: p. ej. `juridica.yaml`"),
+                        Diagnostic::error(
+                            "E-ARCHIVO",
+                            path,
+                            "nombre de archivo de unidad no válido",
+                        )
+                        .hint("use minúsculas, dígitos y guiones: p. ej. `juridica.yaml`"),
                     );
                 }
             }
-            [.., name] if name.starts_with('.') => {}
             _ => diags.push(
-                Diagnostic::warning(path, "archivo no reconocido; se ignora")
+                Diagnostic::warning("W-ARCHIVO", path, "archivo no reconocido; se ignora")
                     .hint("consulte docs/contenido.md para la estructura de content/"),
             ),
         }
@@ -91,6 +105,7 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     for r in &reports {
         if r.report.as_os_str().is_empty() {
             diags.push(Diagnostic::error(
+                "E-ARCHIVO",
                 content_dir.join("informes").join(&r.name),
                 "falta informe.yaml en la carpeta del informe",
             ));
@@ -100,6 +115,7 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     for name in ["sitio.yaml", "institucion.yaml"] {
         if !content_dir.join(name).is_file() {
             diags.push(Diagnostic::error(
+                "E-ARCHIVO",
                 content_dir.join(name),
                 "falta este archivo",
             ));

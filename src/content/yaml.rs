@@ -11,10 +11,12 @@ use std::path::Path;
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
 pub(super) fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
-    let bytes = fsx::read(path).map_err(|e| Box::new(Diagnostic::error(path, e.to_string())))?;
+    let bytes = fsx::read(path)
+        .map_err(|e| Box::new(Diagnostic::error("E-ARCHIVO", path, e.to_string())))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Box::new(
             Diagnostic::error(
+                "E-ARCHIVO",
                 path,
                 format!(
                     "el archivo pesa {} bytes; el máximo es {MAX_FILE_BYTES}",
@@ -30,7 +32,7 @@ pub(super) fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
         let line = prefix.matches('\n').count() + 1;
         let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Box::new(
-            Diagnostic::error(path, "el archivo no está en UTF-8")
+            Diagnostic::error("E-ARCHIVO", path, "el archivo no está en UTF-8")
                 .at(&prefix, line, Some(col))
                 .hint("guarde el archivo con codificación UTF-8"),
         )
@@ -40,13 +42,21 @@ pub(super) fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
 /// Parses one document. `path` is only used to label the diagnostic.
 pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Diagnostic>> {
     if source.trim().is_empty() {
-        return Err(Box::new(Diagnostic::error(path, "el archivo está vacío")));
+        return Err(Box::new(Diagnostic::error(
+            "E-ARCHIVO",
+            path,
+            "el archivo está vacío",
+        )));
     }
     let de = serde_yaml::Deserializer::from_str(source);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let yaml_path = err.path().to_string();
         let inner = err.into_inner();
-        let mut d = Diagnostic::error(path, translate(&bare_message(&inner))).path(yaml_path);
+        let message = bare_message(&inner);
+        let mut d = Diagnostic::error("E-ESQUEMA", path, translate(&message)).path(yaml_path);
+        if let Some(h) = suggestion(&message) {
+            d = d.hint(h);
+        }
         if let Some(loc) = inner.location() {
             d = d.at(source, loc.line(), Some(loc.column()));
         }
@@ -73,6 +83,23 @@ fn bare_message(err: &serde_yaml::Error) -> String {
         return rest.to_owned();
     }
     s
+}
+
+/// «¿quisiste decir `termino`?» for a misspelled key or block name: serde lists what it
+/// expected, and the closest one within two edits is suggested.
+fn suggestion(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (got, expected) = rest.split_once('`')?;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|cand| (strsim::damerau_levenshtein(got, cand), cand))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, cand)| format!("¿quisiste decir `{cand}`?"))
 }
 
 /// Spanish wording for the handful of serde messages a webmaster meets.
@@ -126,6 +153,13 @@ mod tests {
             d.message
         );
         assert_eq!(d.line, Some(5));
+    }
+
+    #[test]
+    fn misspelled_key_gets_a_suggestion() {
+        let src = "titulo: a\ndescripcion: b\nbase_url: c\nidoma: es-MX\n";
+        let d = parse::<raw::Site>(Path::new("s.yaml"), src).unwrap_err();
+        assert_eq!(d.hint.as_deref(), Some("¿quisiste decir `idioma`?"), "{d}");
     }
 
     #[test]

@@ -11,3 +11,4 @@ mod harness;
 mod output;
 mod serve;
 mod shipped;
+mod workflow;

@@ -59,14 +59,14 @@ fn shipped_report_warnings_are_the_known_discrepancies_only() {
     let warnings: Vec<&str> = run
         .stderr
         .lines()
-        .filter(|l| l.starts_with("aviso:"))
+        .filter(|l| l.starts_with("aviso"))
         .collect();
     assert_eq!(
         warnings,
         [
-            "aviso: la fecha 2022-03-01 no es del año del informe (2023)",
-            "aviso: la fecha 2022-12-31 no es del año del informe (2023)",
-            "aviso: la meta es de 124 pero el avance se calcula sobre 242 programados",
+            "aviso[W-FECHA]: la fecha 2022-03-01 no es del año del informe (2023)",
+            "aviso[W-FECHA]: la fecha 2022-12-31 no es del año del informe (2023)",
+            "aviso[W-META]: la meta es de 124 pero el avance se calcula sobre 242 programados",
         ],
         "{}",
         run.stderr
