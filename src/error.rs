@@ -14,6 +14,8 @@ pub enum Error {
     Template(#[from] minijinja::Error),
     #[error(transparent)]
     Chart(#[from] crate::charts::ChartError),
+    #[error("no se pudo construir el índice de búsqueda: {0}")]
+    Search(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

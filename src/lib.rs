@@ -7,6 +7,7 @@
 pub mod charts;
 pub mod check;
 pub mod content;
+pub mod data;
 pub mod diagnostic;
 pub mod error;
 pub mod format;
@@ -17,6 +18,7 @@ pub mod plan;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod search;
 pub mod serve;
 pub mod validate;
 
@@ -83,9 +85,12 @@ fn render_site(
     let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
     let env =
         render::env::environment(&opts.theme_dir.join("templates"), &site.settings.base_path)?;
-    let pages = plan::plan(&site)?;
-    let artifacts = render::render(&env, &pages)?;
-    Ok((site, warnings, artifacts, pages.len()))
+    let plan = plan::plan(&site)?;
+    let mut artifacts = render::render(&env, &plan.pages)?;
+    let bundle = search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?;
+    artifacts.extend(plan.files);
+    artifacts.extend(bundle);
+    Ok((site, warnings, artifacts, plan.pages.len()))
 }
 
 /// Builds the site into `output_dir`, replacing it only when everything succeeded.

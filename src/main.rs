@@ -221,6 +221,10 @@ fn report(err: &mut impl Write, e: &Error, opts: &BuildOptions) -> ExitCode {
             let _ = writeln!(err, "error: {c}");
             1
         }
+        Error::Search(_) => {
+            let _ = writeln!(err, "error: {e}");
+            1
+        }
         Error::Io { .. } | Error::Usage(_) => {
             let _ = writeln!(err, "error: {e}");
             2

@@ -10,7 +10,9 @@
 //! ```
 
 use crate::charts::{self, ChartError};
+use crate::data::{self, Download};
 use crate::model::{Block, Report, Site, Unit};
+use crate::render::Artifact;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -86,7 +88,15 @@ fn unit_charts(u: &Unit) -> Result<BTreeMap<String, Value>, ChartError> {
     Ok(out)
 }
 
-pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
+/// Everything to produce: templated pages and ready-made files (data downloads).
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub pages: Vec<Page>,
+    pub files: Vec<Artifact>,
+}
+
+pub fn plan(site: &Site) -> Result<Plan, ChartError> {
+    let exports = data::export(site);
     let settings = ser(&site.settings);
     let institution = ser(&site.institution);
     let links: Vec<ReportLink> = site.reports.iter().map(link).collect();
@@ -129,6 +139,22 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
             }, ..common.clone() },
         },
         Page {
+            path: "datos/index.html".into(),
+            template: "datos.html",
+            context: context! { page => context! {
+                title => "Datos abiertos", url => "/datos/", kind => "datos",
+                breadcrumbs => ser(vec![home.clone()]),
+            }, exports => ser(exports.iter().rev().collect::<Vec<_>>()), ..common.clone() },
+        },
+        Page {
+            path: "buscar/index.html".into(),
+            template: "buscar.html",
+            context: context! { page => context! {
+                title => "Buscar", url => "/buscar/", kind => "buscar",
+                breadcrumbs => ser(vec![home.clone()]),
+            }, ..common.clone() },
+        },
+        Page {
             path: "404.html".into(),
             template: "404.html",
             context: context! { page => context! {
@@ -138,8 +164,14 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
         },
     ];
 
-    for (i, r) in site.reports.iter().enumerate() {
+    for (i, (r, export)) in site.reports.iter().zip(&exports).enumerate() {
         let report = ser(r);
+        let downloads: BTreeMap<&str, &Vec<Download>> = export
+            .datasets
+            .iter()
+            .map(|d| (d.key.as_str(), &d.downloads))
+            .collect();
+        let downloads = ser(&downloads);
         let prev = i.checked_sub(1).map(|j| link(&site.reports[j]));
         let next = site.reports.get(i + 1).map(link);
         let is_latest = i + 1 == site.reports.len();
@@ -165,6 +197,8 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
             context: context! { report => report.clone(),
                 prev => ser(&prev), next => ser(&next),
                 charts => quarter_charts,
+                downloads => downloads.clone(),
+                whole_data => ser(&export.whole),
                 is_latest => is_latest,
                 page => context! {
                     title => report_title, url => r.url.clone(), kind => "informe",
@@ -180,6 +214,7 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
                 context: context! { report => report.clone(),
                     unit => ser(u),
                     charts => charts,
+                    downloads => downloads.clone(),
                     is_latest => is_latest,
                     page => context! {
                         title => format!("{} · {}", u.name, report_crumb.title), url => u.url.clone(),
@@ -191,5 +226,6 @@ pub fn plan(site: &Site) -> Result<Vec<Page>, ChartError> {
             });
         }
     }
-    Ok(pages)
+    let files = exports.into_iter().flat_map(|e| e.files).collect();
+    Ok(Plan { pages, files })
 }

@@ -85,17 +85,13 @@ fn resolve(
 
 pub(super) fn check(
     docs: &[(String, Html)],
-    static_files: &[String],
+    all_files: &[&str],
     base_path: &str,
     out: &mut Vec<Diagnostic>,
     counts: &mut Counts,
 ) {
     let ids = ids(docs);
-    let files: BTreeSet<&str> = docs
-        .iter()
-        .map(|(p, _)| p.as_str())
-        .chain(static_files.iter().map(String::as_str))
-        .collect();
+    let files: BTreeSet<&str> = all_files.iter().copied().collect();
     let sel = selector("a[href], link[href], img[src], script[src]");
     for (page, doc) in docs {
         for el in doc.select(&sel) {

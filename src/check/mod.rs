@@ -40,7 +40,13 @@ pub fn pages(
         pages: docs.len(),
         ..Counts::default()
     };
-    links::check(&docs, static_files, base_path, &mut out, &mut counts);
+    // Links may point at any output: pages, data downloads, the search bundle, static files.
+    let files: Vec<&str> = artifacts
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(static_files.iter().map(String::as_str))
+        .collect();
+    links::check(&docs, &files, base_path, &mut out, &mut counts);
     a11y::check(&docs, &mut out);
     if let Some((file, css)) = theme_css {
         contrast::check(file, css, &mut out);

@@ -6,6 +6,7 @@
 
 mod build;
 mod charts;
+mod data;
 mod errors;
 mod harness;
 mod output;

@@ -1,0 +1,416 @@
+//! OPEN DATA: every table and chart of a quarter as CSV and JSON, the whole report as JSON, and
+//! a Frictionless `datapackage.json` that describes every CSV (it doubles as the data
+//! dictionary). Everything is generated from the same model the pages use, so a number cannot
+//! differ between a page and its download.
+//!
+//! Files live under `/datos/<año>-t<n>/` with lower-case dashed names (`dsepd-tabla-4.csv`);
+//! they depend only on the quarter's content, so a published quarter's URLs never change.
+
+use crate::model::{Block, Cell, Chart, ChartKind, Report, Site, Table, Unit};
+use crate::render::Artifact;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// One downloadable file, as linked from pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Download {
+    pub url: String,
+    pub format: &'static str,
+    pub bytes: usize,
+    /// «Descargar Tabla 4 (CSV, 1 KB)».
+    pub text: String,
+}
+
+/// A table's or a chart's files.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    /// The table or chart id.
+    pub key: String,
+    pub title: String,
+    pub unit: String,
+    pub downloads: Vec<Download>,
+}
+
+/// Everything one quarter publishes as data.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterData {
+    pub report_id: String,
+    pub title: String,
+    pub datasets: Vec<Dataset>,
+    /// The whole-report JSON and the datapackage.
+    pub whole: Vec<Download>,
+    #[serde(skip)]
+    pub files: Vec<Artifact>,
+}
+
+/// «1 KB»: whole kilobytes rounded up, so a tiny file never reads as «0 KB».
+fn size_label(bytes: usize) -> String {
+    format!("{} KB", bytes.div_ceil(1024).max(1))
+}
+
+/// OWASP CSV-injection guidance: a text cell that a spreadsheet would run as a formula gets a
+/// leading apostrophe.
+fn neutralize(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn cell_csv(c: &Cell) -> String {
+    match c {
+        Cell::Number(n) => format!("{n}"),
+        Cell::Text(t) => neutralize(t),
+        Cell::Empty(_) => String::new(),
+    }
+}
+
+fn cell_json(c: &Cell) -> Value {
+    match c {
+        Cell::Number(n) => json!(n),
+        Cell::Text(t) => json!(t),
+        Cell::Empty(_) => Value::Null,
+    }
+}
+
+/// Column headers as they appear in the CSV: a grouped column carries its group.
+fn headers(t: &Table) -> Vec<String> {
+    t.columns
+        .iter()
+        .map(|c| match &c.group {
+            Some(g) => format!("{g}: {}", c.name),
+            None => c.name.clone(),
+        })
+        .collect()
+}
+
+fn csv_bytes(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail; an error here would be a bug in the csv crate.
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn json_bytes(v: &Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+fn table_label(t: &Table) -> String {
+    t.label
+        .clone()
+        .unwrap_or_else(|| format!("la tabla «{}»", t.title))
+}
+
+fn table_json(t: &Table, u: &Unit, r: &Report) -> Value {
+    json!({
+        "id": t.id,
+        "numero": t.label,
+        "titulo": t.title,
+        "fuente": t.source,
+        "unidad": u.name,
+        "informe": r.id,
+        "columnas": t.columns.iter().map(|c| json!({
+            "nombre": c.name, "grupo": c.group, "tipo": if c.numeric { "número" } else { "texto" },
+        })).collect::<Vec<_>>(),
+        "filas": t.rows.iter().map(|row| row.iter().map(cell_json).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "total": t.total.as_ref().map(|row| row.iter().map(cell_json).collect::<Vec<_>>()),
+    })
+}
+
+fn field_type(t: &Table, i: usize) -> &'static str {
+    let c = &t.columns[i];
+    if !c.numeric {
+        return "string";
+    }
+    let integral = t
+        .rows
+        .iter()
+        .chain(t.total.iter())
+        .filter_map(|r| r.get(i).and_then(Cell::number))
+        .all(|n| n.fract() == 0.0);
+    if integral { "integer" } else { "number" }
+}
+
+/// `dsepd-tabla-4`; an id that already names its unit (`archivo-asesorias`) is kept as is.
+fn file_stem(u: &Unit, id: &str) -> String {
+    if id.starts_with(&format!("{}-", u.slug)) {
+        id.to_owned()
+    } else {
+        format!("{}-{id}", u.slug)
+    }
+}
+
+struct Builder<'a> {
+    report: &'a Report,
+    dir: String,
+    data: QuarterData,
+    resources: Vec<Value>,
+}
+
+impl Builder<'_> {
+    fn add(&mut self, name: &str, ext: &'static str, bytes: Vec<u8>, what: &str) -> Download {
+        let file = format!("{name}.{ext}");
+        let format = if ext == "csv" { "CSV" } else { "JSON" };
+        let d = Download {
+            url: format!("/{}{file}", self.dir),
+            format,
+            bytes: bytes.len(),
+            text: format!("Descargar {what} ({format}, {})", size_label(bytes.len())),
+        };
+        self.data.files.push(Artifact {
+            path: format!("{}{file}", self.dir),
+            bytes,
+        });
+        d
+    }
+
+    fn table(&mut self, u: &Unit, t: &Table) {
+        let name = file_stem(u, &t.id);
+        let head = headers(t);
+        let rows = t
+            .rows
+            .iter()
+            .chain(t.total.iter())
+            .map(|r| r.iter().map(cell_csv).collect());
+        let csv = csv_bytes(&head, rows);
+        let label = table_label(t);
+        let csv_dl = self.add(&name, "csv", csv, &label);
+        let json_dl = self.add(
+            &name,
+            "json",
+            json_bytes(&table_json(t, u, self.report)),
+            &label,
+        );
+        self.resources.push(json!({
+            "name": name,
+            "path": format!("{name}.csv"),
+            "profile": "tabular-data-resource",
+            "title": format!("{}{}", t.label.as_ref().map_or(String::new(), |l| format!("{l}. ")), t.title),
+            "description": format!(
+                "Tabla de la unidad «{}», {}.{}{}",
+                u.name,
+                self.report.title,
+                t.source.as_ref().map_or(String::new(), |s| format!(" Fuente: {s}")),
+                if t.total.is_some() { " La última fila es el total publicado." } else { "" }
+            ),
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": { "fields": head.iter().enumerate().map(|(i, h)| json!({
+                "name": h,
+                "title": h,
+                "type": field_type(t, i),
+                "description": if i == 0 { "Encabezado de la fila".to_owned() } else if t.columns[i].numeric {
+                    format!("Valor numérico de la columna «{}»", t.columns[i].name)
+                } else {
+                    format!("Texto de la columna «{}»", t.columns[i].name)
+                },
+            })).collect::<Vec<_>>() },
+        }));
+        self.data.datasets.push(Dataset {
+            key: t.id.clone(),
+            title: t.title.clone(),
+            unit: u.name.clone(),
+            downloads: vec![csv_dl, json_dl],
+        });
+    }
+
+    fn chart(&mut self, u: &Unit, c: &Chart) {
+        let name = if c.kind == ChartKind::Progress {
+            c.id.clone()
+        } else {
+            file_stem(u, &c.id)
+        };
+        let d = &c.data;
+        let with_notes = d.notes.iter().any(Option::is_some);
+        let mut head = vec![d.category_header.clone()];
+        head.extend(d.series.iter().map(|s| s.name.clone()));
+        if with_notes {
+            head.push("Nota".to_owned());
+        }
+        let rows = d.categories.iter().enumerate().map(|(i, cat)| {
+            let mut r = vec![neutralize(cat)];
+            r.extend(
+                d.series
+                    .iter()
+                    .map(|s| s.values[i].map_or(String::new(), |v| format!("{v}"))),
+            );
+            if with_notes {
+                r.push(d.notes[i].as_deref().map(neutralize).unwrap_or_default());
+            }
+            r
+        });
+        let label = match &c.label {
+            Some(l) => format!("datos de la {l}"),
+            None => format!("datos de la gráfica «{}»", c.title),
+        };
+        let csv = self.add(&name, "csv", csv_bytes(&head, rows), &label);
+        self.resources.push(json!({
+            "name": name,
+            "path": format!("{name}.csv"),
+            "profile": "tabular-data-resource",
+            "title": format!("Datos de la gráfica: {}", c.title),
+            "description": format!("{} {}", c.subtitle, c.description),
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": { "fields": head.iter().enumerate().map(|(i, h)| {
+                let numeric = i > 0 && i <= d.series.len();
+                json!({
+                    "name": h,
+                    "title": h,
+                    "type": if numeric { "number" } else { "string" },
+                    "description": if numeric { format!("Valores de la serie «{h}»") } else if i == 0 { "Categoría".to_owned() } else { "Observación sobre la fila".to_owned() },
+                })
+            }).collect::<Vec<_>>() },
+        }));
+        self.data.datasets.push(Dataset {
+            key: c.id.clone(),
+            title: c.title.clone(),
+            unit: u.name.clone(),
+            downloads: vec![csv],
+        });
+    }
+}
+
+fn report_json(r: &Report) -> Value {
+    json!({
+        "id": r.id,
+        "anio": r.year,
+        "trimestre": r.quarter,
+        "periodo": r.period,
+        "titulo": r.title,
+        "fecha_corte": r.cutoff.to_string(),
+        "fundamento": r.legal_basis,
+        "notas": r.notes.iter().map(|n| json!({"tipo": n.kind, "texto": n.text})).collect::<Vec<_>>(),
+        "unidades": r.units.iter().map(|u| json!({
+            "slug": u.slug,
+            "unidad": u.name,
+            "objetivo": u.objective,
+            "estrategia": u.strategy,
+            "lineas": u.lines.iter().map(|l| json!({
+                "numero": l.number,
+                "titulo": l.title,
+                "descripcion": l.description,
+                "meta": { "cantidad": l.goal.quantity, "unidad": l.goal.unit, "texto": l.goal.text },
+                "inicio": l.start.to_string(),
+                "termino": l.end.to_string(),
+                "avance": l.progress.as_ref().map(|p| json!({
+                    "porcentaje": p.percent,
+                    "porcentaje_publicado": p.declared,
+                    "logrado": p.achieved,
+                    "programado": p.target,
+                    "calculado": p.computed,
+                })),
+                "tablas": l.blocks.iter().filter_map(|b| match b {
+                    Block::Table(t) => Some(table_json(t, u, r)),
+                    _ => None,
+                }).collect::<Vec<_>>(),
+                "eventos": l.events.iter().map(|e| json!({
+                    "nombre": e.name,
+                    "inicio": e.start.to_string(),
+                    "fin": e.end.map(|d| d.to_string()),
+                    "participantes": e.participants,
+                    "mujeres": e.women,
+                    "hombres": e.men,
+                    "desglose": e.breakdown,
+                    "sujetos_obligados": e.entities,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn quarter(site: &Site, r: &Report) -> QuarterData {
+    let mut b = Builder {
+        report: r,
+        dir: format!("datos/{}/", r.id),
+        data: QuarterData {
+            report_id: r.id.clone(),
+            title: format!("{} de {}", r.quarter_name, r.year),
+            datasets: Vec::new(),
+            whole: Vec::new(),
+            files: Vec::new(),
+        },
+        resources: Vec::new(),
+    };
+    for u in &r.units {
+        for l in &u.lines {
+            for block in &l.blocks {
+                match block {
+                    Block::Table(t) => b.table(u, t),
+                    Block::Chart(c) => b.chart(u, c),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(c) = &u.progress_chart {
+            b.chart(u, c);
+        }
+    }
+    let whole = b.add(
+        &format!("informe-{}", r.id),
+        "json",
+        json_bytes(&report_json(r)),
+        &format!(
+            "el informe completo del {} de {}",
+            r.quarter_name.to_lowercase(),
+            r.year
+        ),
+    );
+    let package = json!({
+        "name": format!("informe-{}-{}", site.institution.short_name.to_lowercase(), r.id),
+        "title": format!("{} ({} de {})", r.title, r.quarter_name.to_lowercase(), r.year),
+        "description": format!(
+            "Datos abiertos del informe trimestral de la {}: cada tabla y los datos de cada gráfica, en CSV (UTF-8, separado por comas, con fila de encabezados).",
+            site.institution.name
+        ),
+        "resources": b.resources,
+    });
+    let package_dl = b.add(
+        "datapackage",
+        "json",
+        json_bytes(&package),
+        &format!(
+            "el diccionario de datos (datapackage) del {} de {}",
+            r.quarter_name.to_lowercase(),
+            r.year
+        ),
+    );
+    b.data.whole = vec![whole, package_dl];
+    b.data
+}
+
+/// Data exports of every quarter, oldest first.
+pub fn export(site: &Site) -> Vec<QuarterData> {
+    site.reports.iter().map(|r| quarter(site, r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized_numbers_are_not() {
+        assert_eq!(neutralize("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(neutralize("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(neutralize("Enero"), "Enero");
+        assert_eq!(cell_csv(&Cell::Number(-3.0)), "-3");
+        assert_eq!(cell_csv(&Cell::Number(12.6)), "12.6");
+    }
+
+    #[test]
+    fn sizes_never_read_zero() {
+        assert_eq!(size_label(10), "1 KB");
+        assert_eq!(size_label(1024), "1 KB");
+        assert_eq!(size_label(1025), "2 KB");
+    }
+}
