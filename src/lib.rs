@@ -83,10 +83,24 @@ fn render_site(
     opts: &BuildOptions,
 ) -> Result<(model::Site, Vec<Diagnostic>, Vec<render::Artifact>, usize)> {
     let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
-    let env =
-        render::env::environment(&opts.theme_dir.join("templates"), &site.settings.base_path)?;
+    let env = render::env::environment(
+        &opts.theme_dir.join("templates"),
+        &site.settings.base_path,
+        &site.settings.base_url,
+    )?;
     let plan = plan::plan(&site)?;
     let mut artifacts = render::render(&env, &plan.pages)?;
+    if let Some(g) = &site.glossary {
+        let linker = render::glossary::Linker::new(g, &site.settings.base_path);
+        for a in artifacts
+            .iter_mut()
+            .filter(|a| a.path.ends_with(".html") && !a.path.starts_with("glosario/"))
+        {
+            if let Some(linked) = linker.link(&String::from_utf8_lossy(&a.bytes)) {
+                a.bytes = linked.into_bytes();
+            }
+        }
+    }
     let bundle = search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?;
     artifacts.extend(plan.files);
     artifacts.extend(bundle);

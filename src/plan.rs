@@ -95,6 +95,224 @@ pub struct Plan {
     pub files: Vec<Artifact>,
 }
 
+/// A note with where it applies, for the site-wide corrections page.
+#[derive(Debug, Clone, Serialize)]
+struct NoteRef {
+    place: String,
+    url: String,
+    label: &'static str,
+    text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ErrataGroup {
+    title: String,
+    url: String,
+    errata: Vec<crate::model::Erratum>,
+    notes: Vec<NoteRef>,
+}
+
+fn errata_groups(site: &Site) -> Vec<ErrataGroup> {
+    site.reports
+        .iter()
+        .rev()
+        .map(|r| {
+            let mut notes: Vec<NoteRef> = r
+                .notes
+                .iter()
+                .map(|n| NoteRef {
+                    place: "Informe completo".into(),
+                    url: format!("{}#notas", r.url),
+                    label: n.label,
+                    text: n.text.clone(),
+                })
+                .collect();
+            for u in &r.units {
+                let unit_notes = u.notes.iter().map(|n| (u.name.clone(), u.url.clone(), n));
+                let line_notes = u.lines.iter().flat_map(|l| {
+                    let place = format!("{}, línea de acción {}", u.name, l.number);
+                    let url = format!("{}#{}", u.url, l.anchor);
+                    let tables = l.blocks.iter().filter_map(|b| match b {
+                        Block::Table(t) => Some(t),
+                        _ => None,
+                    });
+                    l.notes
+                        .iter()
+                        .map({
+                            let (place, url) = (place.clone(), url.clone());
+                            move |n| (place.clone(), url.clone(), n)
+                        })
+                        .chain(tables.flat_map(move |t| {
+                            let place = format!(
+                                "{}, {}",
+                                u.name,
+                                t.label.clone().unwrap_or_else(|| t.title.clone())
+                            );
+                            let url = format!("{}#{}", u.url, t.id);
+                            t.notes.iter().map(move |n| (place.clone(), url.clone(), n))
+                        }))
+                        .collect::<Vec<_>>()
+                });
+                for (place, url, n) in unit_notes.chain(line_notes) {
+                    notes.push(NoteRef {
+                        place,
+                        url,
+                        label: n.label,
+                        text: n.text.clone(),
+                    });
+                }
+            }
+            ErrataGroup {
+                title: format!("{} de {}", r.quarter_name, r.year),
+                url: r.url.clone(),
+                errata: r.errata.clone(),
+                notes,
+            }
+        })
+        .collect()
+}
+
+/// One row of a unit's yearly view: a line and its progress in Q1–Q4.
+#[derive(Debug, Clone, Serialize)]
+struct YearRow {
+    number: u32,
+    label: String,
+    goal: crate::model::Goal,
+    quarters: Vec<Option<crate::model::HistoryPoint>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct YearView {
+    year: i32,
+    slug: String,
+    name: String,
+    url: String,
+    rows: Vec<YearRow>,
+}
+
+/// Every unit's action lines through the quarters of each year.
+fn year_views(site: &Site) -> Vec<YearView> {
+    let mut views: BTreeMap<(i32, String), YearView> = BTreeMap::new();
+    for r in &site.reports {
+        for u in &r.units {
+            let view = views
+                .entry((r.year, u.slug.clone()))
+                .or_insert_with(|| YearView {
+                    year: r.year,
+                    slug: u.slug.clone(),
+                    name: u.name.clone(),
+                    url: format!("/informes/{}/anual/{}/", r.year, u.slug),
+                    rows: Vec::new(),
+                });
+            // The latest quarter's name and goal win: reports are visited oldest first.
+            view.name = u.name.clone();
+            for l in &u.lines {
+                let row = match view.rows.iter_mut().position(|x| x.number == l.number) {
+                    Some(i) => &mut view.rows[i],
+                    None => {
+                        view.rows.push(YearRow {
+                            number: l.number,
+                            label: l.short_label.clone(),
+                            goal: l.goal.clone(),
+                            quarters: vec![None; 4],
+                        });
+                        let last = view.rows.len() - 1;
+                        &mut view.rows[last]
+                    }
+                };
+                row.label = l.short_label.clone();
+                row.goal = l.goal.clone();
+                if let Some(p) = l.history.iter().find(|p| p.current) {
+                    row.quarters[usize::from(r.quarter.clamp(1, 4)) - 1] = Some(p.clone());
+                }
+            }
+            view.rows.sort_by_key(|x| x.number);
+        }
+    }
+    views.into_values().collect()
+}
+
+/// `/informes/2023/t2/` → `informes/2023/t2/index.html`.
+fn url_of(path: &str) -> String {
+    format!("/{}", path.trim_end_matches("index.html"))
+}
+
+/// The Atom feed of published reports, newest first.
+fn feed(site: &Site) -> Artifact {
+    use atom_syndication::{Entry, Feed, FixedDateTime, Link, Text};
+    let abs = |p: &str| format!("{}{p}", site.settings.base_url.trim_end_matches('/'));
+    let at = |d: chrono::NaiveDate| -> FixedDateTime {
+        let utc = chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("zero offset"));
+        d.and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_local_timezone(utc)
+            .single()
+            .unwrap_or_else(|| unreachable!("fixed offsets are unambiguous"))
+    };
+    let entries: Vec<Entry> = site
+        .reports
+        .iter()
+        .rev()
+        .map(|r| Entry {
+            id: abs(&r.url),
+            title: Text::plain(format!(
+                "{} ({} de {})",
+                r.title,
+                r.quarter_name.to_lowercase(),
+                r.year
+            )),
+            updated: at(r.updated),
+            links: vec![Link {
+                href: abs(&r.url),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                hreflang: Some("es-MX".into()),
+                ..Link::default()
+            }],
+            summary: Some(Text::plain(format!(
+                "Periodo que se informa: {} de {}. Fecha de corte: {}.",
+                r.period,
+                r.year,
+                crate::format::date_long(r.cutoff)
+            ))),
+            ..Entry::default()
+        })
+        .collect();
+    let feed = Feed {
+        id: abs("/"),
+        title: Text::plain(site.settings.title.clone()),
+        subtitle: Some(Text::plain(site.settings.description.clone())),
+        updated: site
+            .reports
+            .iter()
+            .map(|r| r.updated)
+            .max()
+            .map(at)
+            .unwrap_or_else(|| at(chrono::NaiveDate::default())),
+        lang: Some("es-MX".into()),
+        links: vec![
+            Link {
+                href: abs("/feed.xml"),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Link::default()
+            },
+            Link {
+                href: abs("/"),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Link::default()
+            },
+        ],
+        entries,
+        ..Feed::default()
+    };
+    Artifact {
+        path: "feed.xml".into(),
+        bytes: feed.to_string().into_bytes(),
+    }
+}
+
 pub fn plan(site: &Site) -> Result<Plan, ChartError> {
     let exports = data::export(site);
     let settings = ser(&site.settings);
@@ -116,6 +334,7 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
         institution => institution,
         years => ser(&years),
         latest => ser(&latest),
+        glossary_enabled => site.glossary.is_some(),
     };
     let home = Crumb {
         title: "Inicio".into(),
@@ -191,6 +410,25 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
             }
             per_unit.push(c);
         }
+        let all_charts: BTreeMap<String, Value> = per_unit
+            .iter()
+            .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect();
+        pages.push(Page {
+            path: format!("{}imprimir/index.html", r.url.trim_start_matches('/')),
+            template: "imprimir.html",
+            context: context! { report => report.clone(),
+                charts => all_charts,
+                downloads => downloads.clone(),
+                is_latest => is_latest,
+                page => context! {
+                    title => format!("{report_title}: versión para imprimir"),
+                    url => format!("{}imprimir/", r.url), kind => "imprimir",
+                    breadcrumbs => ser(vec![home.clone(), report_crumb.clone()]),
+                },
+                ..common.clone()
+            },
+        });
         pages.push(Page {
             path: file_of(&r.url),
             template: "informe.html",
@@ -226,6 +464,63 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
             });
         }
     }
-    let files = exports.into_iter().flat_map(|e| e.files).collect();
+    for v in year_views(site) {
+        pages.push(Page {
+            path: file_of(&v.url),
+            template: "anual.html",
+            context: context! {
+                page => context! {
+                    title => format!("{}: avance de {}", v.name, v.year), url => v.url.clone(), kind => "anual",
+                    breadcrumbs => ser(vec![home.clone()]),
+                },
+                view => ser(&v),
+                ..common.clone()
+            },
+        });
+    }
+    if let Some(g) = &site.glossary {
+        pages.push(Page {
+            path: "glosario/index.html".into(),
+            template: "glosario.html",
+            context: context! {
+                page => context! {
+                    title => "Glosario y guía de lectura", url => "/glosario/", kind => "glosario",
+                    breadcrumbs => ser(vec![home.clone()]),
+                },
+                glossary => ser(g),
+                ..common.clone()
+            },
+        });
+    }
+    pages.push(Page {
+        path: "fe-de-erratas/index.html".into(),
+        template: "erratas.html",
+        context: context! {
+            page => context! {
+                title => "Fe de erratas y notas editoriales", url => "/fe-de-erratas/", kind => "erratas",
+                breadcrumbs => ser(vec![home.clone()]),
+            },
+            groups => ser(errata_groups(site)),
+            ..common.clone()
+        },
+    });
+    // The sitemap lists every HTML page but the 404.
+    let urls: Vec<String> = pages
+        .iter()
+        .filter(|p| p.path.ends_with("index.html"))
+        .map(|p| url_of(&p.path))
+        .collect();
+    pages.push(Page {
+        path: "sitemap.xml".into(),
+        template: "sitemap.xml",
+        context: context! { urls => urls, ..common.clone() },
+    });
+    pages.push(Page {
+        path: "robots.txt".into(),
+        template: "robots.txt",
+        context: common.clone(),
+    });
+    let mut files: Vec<Artifact> = exports.into_iter().flat_map(|e| e.files).collect();
+    files.push(feed(site));
     Ok(Plan { pages, files })
 }

@@ -21,6 +21,7 @@ pub fn schemas() -> Vec<(&'static str, String)> {
         ("institucion.schema.json", pretty::<raw::Institution>()),
         ("informe.schema.json", pretty::<raw::Report>()),
         ("unidad.schema.json", pretty::<raw::Unit>()),
+        ("glosario.schema.json", pretty::<raw::Glossary>()),
     ]
 }
 

@@ -41,6 +41,28 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             "base_url:",
         ));
     }
+    if let Some(g) = &site.glossary {
+        let mut terms = BTreeSet::new();
+        let mut anchors = BTreeSet::new();
+        for t in &g.terms {
+            for text in std::iter::once(&t.term).chain(&t.variants) {
+                if !terms.insert(text.as_str()) {
+                    out.push(Diagnostic::error(
+                        "E-DUPLICADO",
+                        "glosario.yaml",
+                        format!("el término `{text}` aparece dos veces en el glosario"),
+                    ));
+                }
+            }
+            if !anchors.insert(t.anchor.as_str()) {
+                out.push(Diagnostic::error(
+                    "E-DUPLICADO",
+                    "glosario.yaml",
+                    format!("dos términos dan el mismo ancla `{}`", t.anchor),
+                ));
+            }
+        }
+    }
     let mut seen = BTreeSet::new();
     for r in &site.reports {
         report(r, &mut out);
@@ -117,6 +139,34 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
                 .hint("use el nombre del archivo de la unidad en unidades/, sin `.yaml`"),
                 &format!("unidad: {}", s.unit_slug),
             ));
+        }
+    }
+    for (i, e) in r.errata.iter().enumerate() {
+        if let Some(slug) = &e.unit_slug
+            && !r.units.iter().any(|u| &u.slug == slug)
+        {
+            out.push(located(
+                o,
+                Diagnostic::error("E-REFERENCIA", &o.file, format!("la fe de erratas menciona la unidad `{slug}`, que no existe en este informe"))
+                    .path(format!("fe_de_erratas[{i}].unidad")),
+                &format!("unidad: {slug}"),
+            ));
+        }
+    }
+    for u in &r.units {
+        // These names are pages of the quarter, so a unit cannot take them.
+        if ["imprimir", "anual"].contains(&u.slug.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    "E-CARPETA",
+                    &u.origin.file,
+                    format!(
+                        "`{}` es un nombre reservado para una página del informe",
+                        u.slug
+                    ),
+                )
+                .hint("renombre el archivo de la unidad"),
+            );
         }
     }
     let mut table_ids: BTreeMap<&str, &str> = BTreeMap::new();

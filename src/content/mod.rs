@@ -26,6 +26,8 @@ pub struct Sourced<T> {
 pub struct RawContent {
     pub site: Sourced<raw::Site>,
     pub institution: Sourced<raw::Institution>,
+    /// `glosario.yaml` is optional.
+    pub glossary: Option<Sourced<raw::Glossary>>,
     pub reports: Vec<RawReport>,
 }
 
@@ -53,6 +55,11 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
     if let Some(i) = load_file(content_dir, Path::new("institucion.yaml"), &mut diags) {
         institution = Some(i);
     }
+    let glossary = if content_dir.join("glosario.yaml").is_file() {
+        load_file(content_dir, Path::new("glosario.yaml"), &mut diags)
+    } else {
+        None
+    };
     for dir in &files.reports {
         let report = load_file(content_dir, &dir.report, &mut diags);
         let units = dir
@@ -79,6 +86,7 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
             RawContent {
                 site,
                 institution,
+                glossary,
                 reports,
             },
             diags,

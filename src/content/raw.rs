@@ -88,6 +88,50 @@ pub struct Report {
     pub presentacion: Vec<Summary>,
     #[serde(default)]
     pub notas: Vec<Note>,
+    // Last update of the published information; the cut-off date when absent.
+    #[serde(default)]
+    pub actualizado: Option<NaiveDate>,
+    // Area responsible for publishing the report (transparency metadata).
+    #[serde(default)]
+    pub area_responsable: Option<String>,
+    #[serde(default)]
+    pub fe_de_erratas: Vec<Erratum>,
+}
+
+// One correction made after publication: the published quarter keeps its URLs and shows this.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Erratum {
+    pub fecha: NaiveDate,
+    // Slug of the unit the correction concerns; the whole report when absent.
+    #[serde(default)]
+    pub unidad: Option<String>,
+    pub cambio: String,
+    pub motivo: String,
+}
+
+// `content/glosario.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Glosario (content/glosario.yaml)",
+    description = "Guía de lectura y términos que el sitio enlaza en su primera aparición en cada página."
+)]
+pub struct Glossary {
+    #[serde(default)]
+    pub guia: Option<String>,
+    pub terminos: Vec<Term>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub termino: String,
+    #[serde(default)]
+    pub nombre: Option<String>,
+    pub definicion: String,
+    #[serde(default)]
+    pub variantes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

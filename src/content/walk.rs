@@ -75,7 +75,7 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
         }
         let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
         match parts.as_slice() {
-            ["sitio.yaml"] | ["institucion.yaml"] => {}
+            ["sitio.yaml"] | ["institucion.yaml"] | ["glosario.yaml"] => {}
             ["informes", dir, "informe.yaml"] => {
                 report_dir(&mut reports, dir, rel).report = rel.to_path_buf();
             }

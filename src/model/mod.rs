@@ -21,6 +21,7 @@ pub use table::{Cell, Column, HeaderCell, Table};
 pub struct Site {
     pub settings: Settings,
     pub institution: Institution,
+    pub glossary: Option<Glossary>,
     /// Oldest first.
     pub reports: Vec<Report>,
 }
@@ -42,6 +43,24 @@ pub struct Settings {
 pub struct Origin {
     pub file: PathBuf,
     pub source: Arc<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Glossary {
+    /// «¿Cómo leer este informe?», Markdown.
+    pub guide: Option<String>,
+    /// Sorted as written in content.
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    pub term: String,
+    pub name: Option<String>,
+    pub definition: String,
+    pub variants: Vec<String>,
+    /// `termino-sesaech`: the term's anchor on the glossary page.
+    pub anchor: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,8 +115,40 @@ pub struct Report {
     /// Site-relative URL path, `/informes/2023/t2/`.
     pub url: String,
     pub events: EventTotals,
+    /// Last update of the published information (transparency metadata).
+    pub updated: NaiveDate,
+    pub responsible_area: Option<String>,
+    /// Corrections made after publication («fe de erratas»).
+    pub errata: Vec<Erratum>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Erratum {
+    pub date: NaiveDate,
+    pub unit_slug: Option<String>,
+    pub change: String,
+    pub reason: String,
+}
+
+/// The same page in another quarter.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterLink {
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+}
+
+/// An action line's progress in one quarter of its year.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryPoint {
+    pub quarter: u8,
+    pub label: String,
+    pub url: String,
+    pub percent: Option<f64>,
+    pub decimals: usize,
+    pub current: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +173,8 @@ pub struct Unit {
     pub events: EventTotals,
     /// Progress of every action line, drawn on the quarter and unit pages.
     pub progress_chart: Option<Box<Chart>>,
+    /// This unit in every published quarter, oldest first (this one marked `current`).
+    pub other_quarters: Vec<QuarterLink>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -143,6 +196,10 @@ pub struct ActionLine {
     pub events: Vec<Event>,
     pub event_totals: EventTotals,
     pub notes: Vec<Note>,
+    /// Progress of this line (same unit, same number) in each published quarter of the year.
+    pub history: Vec<HistoryPoint>,
+    /// Percentage points gained since the previous published quarter of the same year.
+    pub change: Option<f64>,
     /// Why `avance` could not be read (half of logrado/programado…); reported by `validate`.
     #[serde(skip)]
     pub progress_problem: Option<&'static str>,
@@ -293,10 +350,113 @@ impl Site {
         };
         let mut reports: Vec<Report> = raw.reports.iter().map(report).collect();
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
+        link_quarters(&mut reports);
+        let glossary = raw.glossary.as_ref().map(|g| Glossary {
+            guide: g.value.guia.clone(),
+            terms: g
+                .value
+                .terminos
+                .iter()
+                .map(|t| Term {
+                    term: t.termino.clone(),
+                    name: t.nombre.clone(),
+                    definition: t.definicion.clone(),
+                    variants: t.variantes.clone(),
+                    anchor: format!("termino-{}", anchor_slug(&t.termino)),
+                })
+                .collect(),
+        });
         Site {
             settings,
             institution,
+            glossary,
             reports,
+        }
+    }
+}
+
+/// `PI-PEA` → `pi-pea`, `Órgano de Gobierno` → `organo-de-gobierno`: stable ASCII anchors.
+pub fn anchor_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'á' | 'à' | 'ä' => 'a',
+            'é' | 'è' | 'ë' => 'e',
+            'í' | 'ì' | 'ï' => 'i',
+            'ó' | 'ò' | 'ö' => 'o',
+            'ú' | 'ù' | 'ü' => 'u',
+            'ñ' => 'n',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Cross-quarter links: each unit's other quarters, and each line's history within its year
+/// with the change since the previous published quarter.
+fn link_quarters(reports: &mut [Report]) {
+    use std::collections::BTreeMap;
+    // (year, unit slug, line number) → points in quarter order.
+    let mut history: BTreeMap<(i32, String, u32), Vec<HistoryPoint>> = BTreeMap::new();
+    let mut appearances: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    for r in reports.iter() {
+        for u in &r.units {
+            appearances.entry(u.slug.clone()).or_default().push((
+                r.id.clone(),
+                format!("{} de {}", r.quarter_name, r.year),
+                u.url.clone(),
+            ));
+            for l in &u.lines {
+                history
+                    .entry((r.year, u.slug.clone(), l.number))
+                    .or_default()
+                    .push(HistoryPoint {
+                        quarter: r.quarter,
+                        label: r.quarter_name.clone(),
+                        url: format!("{}#{}", u.url, l.anchor),
+                        percent: l.progress.as_ref().map(|p| p.percent),
+                        decimals: l.progress.as_ref().map_or(2, |p| p.decimals),
+                        current: false,
+                    });
+            }
+        }
+    }
+    for r in reports.iter_mut() {
+        for u in &mut r.units {
+            u.other_quarters = appearances
+                .get(&u.slug)
+                .map(|v| {
+                    v.iter()
+                        .map(|(id, label, url)| QuarterLink {
+                            label: label.clone(),
+                            url: url.clone(),
+                            current: *id == r.id,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for l in &mut u.lines {
+                let Some(points) = history.get(&(r.year, u.slug.clone(), l.number)) else {
+                    continue;
+                };
+                l.history = points
+                    .iter()
+                    .map(|p| HistoryPoint {
+                        current: p.quarter == r.quarter,
+                        ..p.clone()
+                    })
+                    .collect();
+                let previous = points.iter().rev().find(|p| p.quarter < r.quarter);
+                l.change = match (previous.and_then(|p| p.percent), l.progress.as_ref()) {
+                    (Some(before), Some(now)) => Some(now.percent - before),
+                    _ => None,
+                };
+            }
         }
     }
 }
@@ -367,6 +527,18 @@ fn report(r: &crate::content::RawReport) -> Report {
         units,
         url,
         events,
+        updated: v.actualizado.unwrap_or(v.fecha_corte),
+        responsible_area: v.area_responsable.clone(),
+        errata: v
+            .fe_de_erratas
+            .iter()
+            .map(|e| Erratum {
+                date: e.fecha,
+                unit_slug: e.unidad.clone(),
+                change: e.cambio.clone(),
+                reason: e.motivo.clone(),
+            })
+            .collect(),
         origin: origin(&r.report.path, &r.report.source),
     }
 }
@@ -422,6 +594,7 @@ fn unit(slug: &str, u: &crate::content::Sourced<raw::Unit>, report_url: &str) ->
         url: format!("{report_url}{slug}/"),
         events,
         progress_chart: None,
+        other_quarters: Vec::new(),
         origin: origin(&u.path, &u.source),
     }
 }
@@ -466,6 +639,8 @@ fn line(l: &raw::ActionLine) -> ActionLine {
         events,
         event_totals,
         notes: notes(&l.notas),
+        history: Vec::new(),
+        change: None,
         progress_problem: l.avance.as_ref().and_then(progress_problem),
     }
 }

@@ -10,7 +10,11 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::path::Path;
 use walkdir::WalkDir;
 
-pub fn environment(templates_dir: &Path, base_path: &str) -> Result<Environment<'static>> {
+pub fn environment(
+    templates_dir: &Path,
+    base_path: &str,
+    base_url: &str,
+) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_debug(true);
@@ -75,6 +79,11 @@ pub fn environment(templates_dir: &Path, base_path: &str) -> Result<Environment<
     let base = base_path.to_owned();
     env.add_function("url", move |path: &str| {
         Value::from_safe_string(escape_attr(&format!("{base}{path}")))
+    });
+    // Absolute addresses for canonical links, Open Graph, the feed and the sitemap.
+    let origin = base_url.trim_end_matches('/').to_owned();
+    env.add_function("absoluto", move |path: &str| {
+        Value::from_safe_string(escape_attr(&format!("{origin}{path}")))
     });
     Ok(env)
 }

@@ -1,6 +1,7 @@
 //! RENDER: each planned page through its template, in plan order.
 
 pub mod env;
+pub mod glossary;
 pub mod markdown;
 
 use crate::error::Result;

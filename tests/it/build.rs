@@ -10,7 +10,7 @@ fn build_makes_every_page_and_reports_a_summary() {
     let site = TestSite::fixture("minimo");
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("7 páginas"), "{}", run.stdout);
+    assert!(run.stdout.contains("12 páginas"), "{}", run.stdout);
     for page in [
         "index.html",
         "institucion/index.html",
