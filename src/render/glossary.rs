@@ -154,7 +154,8 @@ fn find_word(hay: &str, needle: &str) -> Option<usize> {
         let at = from + i;
         let before = hay[..at].chars().next_back();
         let after = hay[at + needle.len()..].chars().next();
-        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        // A hyphen joins words: `PEA` must not match inside `PI-PEA`.
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
         if !word(before) && !word(after) {
             return Some(at);
         }
@@ -217,5 +218,6 @@ mod tests {
         assert_eq!(find_word("SESAECH", "SAECH"), None);
         assert_eq!(find_word("el SAECH.", "SAECH"), Some(3));
         assert_eq!(find_word("S1S2 S1", "S1"), Some(5));
+        assert_eq!(find_word("el PI-PEA", "PEA"), None);
     }
 }

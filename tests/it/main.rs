@@ -10,6 +10,7 @@ mod data;
 mod errors;
 mod harness;
 mod output;
+mod quarters;
 mod serve;
 mod shipped;
 mod workflow;
