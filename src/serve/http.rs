@@ -78,8 +78,15 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-const RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource('/__informe/eventos');\
-s.onmessage=function(){location.reload();};})();</script>";
+/// Path of the reload script; external, so the pages' Content-Security-Policy (no inline
+/// scripts) allows it.
+pub const SCRIPT_PATH: &str = "/__informe/recarga.js";
+
+/// The reload script's body.
+pub const SCRIPT: &str =
+    "new EventSource('/__informe/eventos').onmessage = function () { location.reload(); };\n";
+
+const RELOAD_SCRIPT: &str = "<script src=\"/__informe/recarga.js\"></script>";
 
 /// Adds the reload script, and the overlay when the last rebuild failed, before `</body>`.
 pub fn inject(html: &str, error: Option<&str>) -> String {
@@ -167,7 +174,7 @@ mod tests {
     #[test]
     fn injects_script_and_overlay_before_body_end() {
         let html = inject("<html><body><p>x</p></body></html>", Some("error: <mal>"));
-        assert!(html.contains("EventSource('/__informe/eventos')"));
+        assert!(html.contains("<script src=\"/__informe/recarga.js\"></script>"));
         assert!(html.contains("error: &lt;mal&gt;"));
         assert!(html.ends_with("</body></html>"));
         assert!(!inject("<body></body>", None).contains("informe-error"));

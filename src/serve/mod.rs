@@ -177,6 +177,17 @@ fn handle(request: Request, root: &Path, shared: &Shared) {
         events(request, shared);
         return;
     }
+    if request.url() == http::SCRIPT_PATH {
+        let response = Response::from_string(http::SCRIPT);
+        let _ = request.respond(with_headers(
+            response,
+            &[
+                ("Content-Type", "text/javascript; charset=utf-8"),
+                ("X-Content-Type-Options", "nosniff"),
+            ],
+        ));
+        return;
+    }
     let (error, has_site) = {
         let st = shared.status.lock().unwrap_or_else(|e| e.into_inner());
         (st.error.clone(), st.has_site)
@@ -212,7 +223,11 @@ fn handle(request: Request, root: &Path, shared: &Shared) {
     let response = Response::from_data(body).with_status_code(status);
     let _ = request.respond(with_headers(
         response,
-        &[("Content-Type", ctype), ("Cache-Control", "no-store")],
+        &[
+            ("Content-Type", ctype),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+        ],
     ));
 }
 

@@ -79,7 +79,11 @@ fn serves_the_site_with_the_reload_script_only_in_responses() {
     let (status, body) = get(&server.addr, "/informes/2023/t2/datos/");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Dirección de Datos"));
-    assert!(body.contains("EventSource('/__informe/eventos')"));
+    assert!(body.contains("<script src=\"/__informe/recarga.js\"></script>"));
+    assert!(body.contains("X-Content-Type-Options: nosniff"), "{body}");
+    let (status, script) = get(&server.addr, "/__informe/recarga.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("new EventSource('/__informe/eventos')"));
     assert!(
         !site.output().exists(),
         "serve never writes public/ (its preview lives in a temporary folder)"

@@ -1,0 +1,53 @@
+// Search, for real: Pagefind's own UI in headless Debian Chromium against a built site.
+// Usage: node tests/e2e/buscar.cjs http://127.0.0.1:PORT/
+// Each query must return the expected page and action-line anchor; accents are optional and
+// Spanish stemming must join singular and plural.
+const { chromium } = require('playwright-core');
+
+const base = process.argv[2];
+const cases = [
+  // [query, expected href suffix, why]
+  ['capacitacion', '/informes/2023/t2/datos/#linea-1', 'no accent finds «capacitación»'],
+  ['capacitaciones', '/informes/2023/t2/datos/#linea-1', 'plural finds the singular by stemming'],
+  ['informaticos', '/informes/2023/t2/datos/#linea-1', 'no accent finds «informáticos»'],
+  ['mantenimiento', '/informes/2023/t2/datos/#linea-1', 'a word of the activities'],
+  ['documento', '/informes/2023/t2/datos/#linea-2', 'a word only in line 2'],
+];
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage();
+  let failures = 0;
+  // The pages carry a strict Content-Security-Policy; search must work within it.
+  const violations = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  for (const [q, expected, why] of cases) {
+    await page.goto(`${base}buscar/?q=${encodeURIComponent(q)}`);
+    await page.waitForSelector('.pagefind-ui__result', { timeout: 10000 }).catch(() => {});
+    const hrefs = await page.$$eval('.pagefind-ui__result a', (as) => as.map((a) => a.getAttribute('href')));
+    const ok = hrefs.some((h) => h && h.endsWith(expected));
+    console.log(`${ok ? 'ok  ' : 'FAIL'} «${q}» → ${expected} (${why}); got ${JSON.stringify(hrefs.slice(0, 4))}`);
+    if (!ok) failures += 1;
+  }
+  // Filters by quarter and unit are offered.
+  await page.goto(`${base}buscar/?q=mantenimiento`);
+  await page.waitForSelector('.pagefind-ui__filter-panel', { timeout: 10000 }).catch(() => {});
+  const filters = await page.$$eval('.pagefind-ui__filter-name', (els) => els.map((e) => e.textContent.trim()));
+  const filtersOk = filters.includes('Trimestre') && filters.includes('Unidad');
+  console.log(`${filtersOk ? 'ok  ' : 'FAIL'} filters offered: ${JSON.stringify(filters)}`);
+  if (!filtersOk) failures += 1;
+  await browser.close();
+  console.log(`${violations.length ? 'FAIL' : 'ok  '} Content-Security-Policy violations: ${violations.length}`);
+  for (const v of violations) console.log(`     ${v}`);
+  failures += violations.length ? 1 : 0;
+  if (failures) {
+    console.error(`${failures} search check(s) failed`);
+    process.exit(1);
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
