@@ -44,6 +44,26 @@ pub(crate) fn symlink_metadata(path: &Path) -> std::io::Result<fs::Metadata> {
     fs::symlink_metadata(path)
 }
 
+/// Atomically exchanges two existing paths. `Ok(false)` when the system or file system cannot
+/// (then the caller falls back to two renames).
+#[cfg(target_os = "linux")]
+pub(crate) fn exchange(a: &Path, b: &Path) -> Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => Ok(false),
+        Err(e) => Err(Error::Io {
+            path: a.to_path_buf(),
+            source: e.into(),
+        }),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn exchange(_a: &Path, _b: &Path) -> Result<bool> {
+    Ok(false)
+}
+
 pub(crate) fn read_dir_names(path: &Path) -> Result<Vec<std::ffi::OsString>> {
     let mut names = Vec::new();
     for entry in fs::read_dir(path).map_err(io(path))? {

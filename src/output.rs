@@ -142,6 +142,10 @@ pub fn static_files(static_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 }
 
 fn swap(staging: &Path, output: &Path) -> Result<()> {
+    if output.exists() && fsx::exchange(staging, output)? {
+        // `staging` now holds the previous site; public/ was never missing or mixed.
+        return fsx::remove_dir_all(staging);
+    }
     if output.exists() {
         let old = sibling(output, "anterior")?;
         fsx::rename(output, &old)?;

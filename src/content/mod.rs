@@ -11,7 +11,7 @@ mod yaml;
 use crate::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
 
-pub use yaml::{MAX_FILE_BYTES, parse};
+pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse};
 
 /// A parsed value with the file it came from, kept so later stages can locate problems.
 #[derive(Debug, Clone)]

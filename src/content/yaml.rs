@@ -39,6 +39,70 @@ pub(super) fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
     })
 }
 
+/// Deepest nesting of lists and maps accepted; the report needs about eight.
+pub const MAX_DEPTH: usize = 64;
+
+/// Looks at the document's events before serde_yaml builds anything: aliases (`*nombre`) are
+/// refused, because a few hundred bytes of nested aliases expand into gigabytes ("billion
+/// laughs"), and nesting is capped. A syntax error is left for serde_yaml to report.
+fn prescan(path: &Path, source: &str) -> Result<(), Box<Diagnostic>> {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    #[derive(Default)]
+    struct Scan {
+        depth: usize,
+        problem: Option<(&'static str, Marker)>,
+    }
+    impl MarkedEventReceiver for Scan {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            if self.problem.is_some() {
+                return;
+            }
+            match ev {
+                Event::Alias(_) => self.problem = Some(("alias", mark)),
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    self.depth += 1;
+                    if self.depth > MAX_DEPTH {
+                        self.problem = Some(("depth", mark));
+                    }
+                }
+                Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    let mut scan = Scan::default();
+    if let Err(e) = Parser::new_from_str(source).load(&mut scan, true)
+        && scan.problem.is_none()
+        && e.info().contains("recursion")
+    {
+        // The scanner's own nesting limit can trip before the parser reports the levels.
+        scan.problem = Some(("depth", *e.marker()));
+    }
+    match scan.problem {
+        None => Ok(()),
+        Some((kind, mark)) => {
+            let (message, hint) = if kind == "alias" {
+                (
+                    "los alias de YAML (`*nombre`) no se admiten en el contenido",
+                    "escriba el valor completo en cada lugar donde se usa",
+                )
+            } else {
+                (
+                    "el documento anida listas o mapas a más de 64 niveles",
+                    "el contenido del informe no necesita más de unos pocos niveles; revise la sangría",
+                )
+            };
+            Err(Box::new(
+                Diagnostic::error("E-ARCHIVO", path, message)
+                    .at(source, mark.line(), Some(mark.col() + 1))
+                    .hint(hint),
+            ))
+        }
+    }
+}
+
 /// Parses one document. `path` is only used to label the diagnostic.
 pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Diagnostic>> {
     if source.trim().is_empty() {
@@ -48,6 +112,7 @@ pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Di
             "el archivo está vacío",
         )));
     }
+    prescan(path, source)?;
     let de = serde_yaml::Deserializer::from_str(source);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let yaml_path = err.path().to_string();
@@ -160,6 +225,31 @@ mod tests {
         let src = "titulo: a\ndescripcion: b\nbase_url: c\nidoma: es-MX\n";
         let d = parse::<raw::Site>(Path::new("s.yaml"), src).unwrap_err();
         assert_eq!(d.hint.as_deref(), Some("¿quisiste decir `idioma`?"), "{d}");
+    }
+
+    #[test]
+    fn aliases_are_refused_before_they_expand() {
+        let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..20 {
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{}", i - 1)
+            };
+            src.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let d = parse::<raw::Site>(Path::new("s.yaml"), &src).unwrap_err();
+        assert!(d.message.contains("alias"), "{d}");
+        assert_eq!(d.line, Some(2));
+        assert!(started.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let src = format!("titulo: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let d = parse::<raw::Site>(Path::new("s.yaml"), &src).unwrap_err();
+        assert!(d.message.contains("64 niveles"), "{d}");
     }
 
     #[test]

@@ -82,3 +82,74 @@ fn refuses_to_write_over_content_or_the_project_root() {
     }
     assert!(content.join("sitio.yaml").is_file());
 }
+
+/// SIGKILL at many moments of a rebuild (loading, rendering, indexing, writing, swapping):
+/// afterwards the output is always exactly the old site or exactly the new one.
+#[cfg(unix)]
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
+    let site = TestSite::fixture("minimo");
+    assert_eq!(site.build().code, 0);
+    let old = tree(&site.output());
+    site.edit(
+        "informes/2023-t2/unidades/datos.yaml",
+        "Mantener los equipos.",
+        "Mantener todos los equipos.",
+    );
+    let new_dir = site.dir.path().join("referencia");
+    assert_eq!(site.build_to(&new_dir, &[]).code, 0);
+    let new = tree(&new_dir);
+    assert_ne!(old, new);
+
+    // A full build of this fixture takes tens to hundreds of milliseconds; the delays sweep it.
+    let mut seed: u64 = 0x5eed;
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for _ in 0..16 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = std::time::Duration::from_micros((seed >> 33) % 400_000);
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("informe"))
+            .current_dir(site.dir.path())
+            .args(["build", "--theme"])
+            .arg(crate::harness::repo_root().join("theme"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = tree(&site.output());
+        if now == old {
+            saw_old += 1;
+        } else if now == new {
+            saw_new += 1;
+        } else {
+            panic!("after a kill at {delay:?} the output is neither the old nor the new site");
+        }
+        // Go back to the old site for the next round.
+        if now == new {
+            site.edit(
+                "informes/2023-t2/unidades/datos.yaml",
+                "Mantener todos los equipos.",
+                "Mantener los equipos.",
+            );
+            assert_eq!(site.build().code, 0);
+            site.edit(
+                "informes/2023-t2/unidades/datos.yaml",
+                "Mantener los equipos.",
+                "Mantener todos los equipos.",
+            );
+        }
+    }
+    // The next build cleans whatever a killed build left beside the output.
+    assert_eq!(site.build().code, 0);
+    let leftovers: Vec<_> = std::fs::read_dir(site.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    eprintln!("killed builds: {saw_old} left the old site, {saw_new} the new one");
+}
