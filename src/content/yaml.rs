@@ -42,6 +42,14 @@ pub(super) fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
 /// Deepest nesting of lists and maps accepted; the report needs about eight.
 pub const MAX_DEPTH: usize = 64;
 
+/// Control characters other than tab and line breaks, and the bidirectional overrides used to
+/// make text read differently from how it is stored ("Trojan Source"), have no place in a
+/// report.
+fn forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Looks at the document's events before serde_yaml builds anything: aliases (`*nombre`) are
 /// refused, because a few hundred bytes of nested aliases expand into gigabytes ("billion
 /// laughs"), and nesting is capped. A syntax error is left for serde_yaml to report.
@@ -61,6 +69,9 @@ fn prescan(path: &Path, source: &str) -> Result<(), Box<Diagnostic>> {
             }
             match ev {
                 Event::Alias(_) => self.problem = Some(("alias", mark)),
+                Event::Scalar(ref v, ..) if v.chars().any(forbidden_char) => {
+                    self.problem = Some(("control", mark));
+                }
                 Event::SequenceStart(..) | Event::MappingStart(..) => {
                     self.depth += 1;
                     if self.depth > MAX_DEPTH {
@@ -83,7 +94,12 @@ fn prescan(path: &Path, source: &str) -> Result<(), Box<Diagnostic>> {
     match scan.problem {
         None => Ok(()),
         Some((kind, mark)) => {
-            let (message, hint) = if kind == "alias" {
+            let (message, hint) = if kind == "control" {
+                (
+                    "el texto contiene caracteres de control o de dirección bidireccional (NUL, U+202E…)",
+                    "borre esos caracteres invisibles; suelen llegar al copiar de otro programa",
+                )
+            } else if kind == "alias" {
                 (
                     "los alias de YAML (`*nombre`) no se admiten en el contenido",
                     "escriba el valor completo en cada lugar donde se usa",
@@ -243,6 +259,18 @@ mod tests {
         assert!(d.message.contains("alias"), "{d}");
         assert_eq!(d.line, Some(2));
         assert!(started.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused() {
+        for src in [
+            "titulo: \"a\\0b\"\n",
+            "titulo: \"abc\u{202e}def\"\n",
+            "titulo: \"x\\x07\"\n",
+        ] {
+            let d = parse::<raw::Site>(Path::new("s.yaml"), src).unwrap_err();
+            assert!(d.message.contains("caracteres de control"), "{src:?}: {d}");
+        }
     }
 
     #[test]

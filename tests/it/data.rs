@@ -186,7 +186,11 @@ fn the_search_bundle_is_built_from_quarter_and_unit_pages() {
     let buscar = site.page("buscar/index.html");
     assert!(buscar.contains(r#"<script src="/informe/pagefind/pagefind-ui.js"></script>"#));
     assert!(buscar.contains(r#"<script src="/informe/static/buscar.js"></script>"#));
-    assert!(std::fs::read_to_string(site.output().join("static/buscar.js")).unwrap().contains("new PagefindUI"));
+    assert!(
+        std::fs::read_to_string(site.output().join("static/buscar.js"))
+            .unwrap()
+            .contains("new PagefindUI")
+    );
     assert!(buscar.contains("<noscript>"), "graceful without JavaScript");
     assert!(
         site.page("index.html").contains(

@@ -11,6 +11,7 @@ mod errors;
 mod harness;
 mod output;
 mod quarters;
+mod security;
 mod serve;
 mod shipped;
 mod workflow;
