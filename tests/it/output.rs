@@ -3,6 +3,15 @@
 
 use crate::harness::{TestSite, tree};
 
+/// Staging or previous-output folders left beside `public/`.
+fn leftovers(site: &TestSite) -> Vec<String> {
+    std::fs::read_dir(site.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect()
+}
+
 #[test]
 fn two_builds_are_byte_identical_whatever_the_locale_and_time_zone() {
     let site = TestSite::fixture("minimo");
@@ -32,12 +41,7 @@ fn rebuild_replaces_the_old_site_and_leaves_no_staging_behind() {
         !site.output().join("sobrante.html").exists(),
         "stale file survived"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(site.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(leftovers(&site), Vec::<String>::new());
 }
 
 #[test]
@@ -145,11 +149,6 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     }
     // The next build cleans whatever a killed build left beside the output.
     assert_eq!(site.build().code, 0);
-    let leftovers: Vec<_> = std::fs::read_dir(site.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(leftovers(&site), Vec::<String>::new());
     eprintln!("killed builds: {saw_old} left the old site, {saw_new} the new one");
 }
