@@ -144,7 +144,7 @@ pub fn static_files(static_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 fn swap(staging: &Path, output: &Path) -> Result<()> {
     if output.exists() && fsx::exchange(staging, output)? {
         // `staging` now holds the previous site; public/ was never missing or mixed.
-        return fsx::remove_dir_all(staging);
+        return discard(staging, output);
     }
     if output.exists() {
         let old = sibling(output, "anterior")?;
@@ -154,18 +154,26 @@ fn swap(staging: &Path, output: &Path) -> Result<()> {
             let _ = fsx::rename(&old, output);
             return Err(e);
         }
-        fsx::remove_dir_all(&old)?;
+        discard(&old, output)
     } else {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             fsx::create_dir_all(parent)?;
         }
-        fsx::rename(staging, output)?;
+        fsx::rename(staging, output)
     }
-    Ok(())
 }
 
-/// Removes staging or previous-output folders left by a killed build, but only ones that
-/// carry the marker.
+/// Deletes a previous site. It is first renamed to a `.borrar-` name, which only this
+/// function creates, so a deletion cut short by a kill (the marker may already be gone) is
+/// still recognised as ours and finished by the next build.
+fn discard(old_site: &Path, output: &Path) -> Result<()> {
+    let doomed = sibling(output, "borrar")?;
+    fsx::rename(old_site, &doomed)?;
+    fsx::remove_dir_all(&doomed)
+}
+
+/// Removes what a killed build left beside the output: staging or previous-output folders
+/// that carry the marker (or are still empty), and half-deleted `.borrar-` folders.
 fn clean_stale(output: &Path) -> Result<()> {
     let abs = absolute(output)?;
     let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
@@ -177,11 +185,15 @@ fn clean_stale(output: &Path) -> Result<()> {
     let name = name.to_string_lossy();
     for entry in fsx::read_dir_names(parent)? {
         let entry = entry.to_string_lossy().into_owned();
+        let doomed = entry.starts_with(&format!(".{name}.borrar-"));
         let stale = [".preparando-", ".anterior-"]
             .iter()
             .any(|t| entry.starts_with(&format!(".{name}{t}")));
         let path = parent.join(&entry);
-        if stale && path.join(MARKER).is_file() {
+        // A build killed between creating its staging folder and writing the marker leaves it
+        // empty: removing an empty folder loses nothing.
+        let empty = || fsx::read_dir_names(&path).is_ok_and(|n| n.is_empty());
+        if doomed || (stale && (path.join(MARKER).is_file() || empty())) {
             fsx::remove_dir_all(&path)?;
         }
     }
