@@ -91,15 +91,7 @@ fn render_site(
     let plan = plan::plan(&site)?;
     let mut artifacts = render::render(&env, &plan.pages)?;
     if let Some(g) = &site.glossary {
-        let linker = render::glossary::Linker::new(g, &site.settings.base_path);
-        for a in artifacts
-            .iter_mut()
-            .filter(|a| a.path.ends_with(".html") && !a.path.starts_with("glosario/"))
-        {
-            if let Some(linked) = linker.link(&String::from_utf8_lossy(&a.bytes)) {
-                a.bytes = linked.into_bytes();
-            }
-        }
+        render::glossary::link_pages(&mut artifacts, g, &site.settings.base_path);
     }
     let bundle = search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?;
     artifacts.extend(plan.files);

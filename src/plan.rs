@@ -401,8 +401,15 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
         };
         let mut quarter_charts = BTreeMap::new();
         let mut per_unit = Vec::with_capacity(r.units.len());
-        for u in &r.units {
-            let c = unit_charts(u)?;
+        // Charts are the costly part of planning: draw each unit's in parallel.
+        let drawn: Vec<BTreeMap<String, Value>> = {
+            use rayon::prelude::*;
+            r.units
+                .par_iter()
+                .map(unit_charts)
+                .collect::<Result<_, _>>()?
+        };
+        for (u, c) in r.units.iter().zip(drawn) {
             if let Some(p) = &u.progress_chart
                 && let Some(svg) = c.get(&p.id)
             {

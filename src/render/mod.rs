@@ -15,9 +15,11 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
 }
 
+/// Renders in parallel; `collect` keeps plan order, so the output does not depend on timing.
 pub fn render(env: &Environment<'_>, pages: &[Page]) -> Result<Vec<Artifact>> {
+    use rayon::prelude::*;
     pages
-        .iter()
+        .par_iter()
         .map(|p| {
             let html = env.get_template(p.template)?.render(p.context.clone())?;
             Ok(Artifact {
