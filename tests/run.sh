@@ -27,4 +27,33 @@ TZ=America/Mexico_City LANG=es_MX.UTF-8 ./target/release/informe build --output 
 diff -r "$tmp/a" "$tmp/b"
 echo "identical: $(find "$tmp/a" -type f | wc -l) files"
 
+step "open data: every datapackage.json validates with frictionless"
+if ! command -v frictionless >/dev/null 2>&1; then
+  python3 -m pip install --quiet frictionless || true
+fi
+if command -v frictionless >/dev/null 2>&1; then
+  for pkg in "$tmp"/a/datos/*/datapackage.json; do
+    frictionless validate "$pkg" >"$tmp/frictionless.log" 2>&1 || { cat "$tmp/frictionless.log"; exit 1; }
+    echo "valid: ${pkg#"$tmp"/a/}"
+  done
+elif [ "${CI:-}" = "true" ]; then
+  echo "frictionless could not be installed" >&2
+  exit 1
+else
+  echo "SKIPPED: frictionless is not installed and could not be installed"
+fi
+
+step "end-to-end: axe WCAG 2.1 AA, 375/1280 px, keyboard, Nu HTML checker, links (tests/e2e/run.sh)"
+tests/e2e/run.sh
+
+step "search: Pagefind in headless Chromium finds Spanish words with and without accents"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+./target/release/informe build --content tests/fixtures/minimo/content --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar" >/dev/null 2>&1
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp/buscar" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
+sleep 1
+(cd tests/e2e && node buscar.cjs "http://127.0.0.1:$port/")
+kill $server 2>/dev/null || true
+
 step "all checks passed"
