@@ -51,9 +51,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 ./target/release/informe build --content tests/fixtures/minimo/content --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar" >/dev/null 2>&1
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp/buscar" >/dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 sleep 1
 (cd tests/e2e && node buscar.cjs "http://127.0.0.1:$port/")
 kill $server 2>/dev/null || true
 
-step "all checks passed"
+step "all checks passed in ${SECONDS} s"
