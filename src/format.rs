@@ -6,7 +6,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
-const MONTHS: [&str; 12] = [
+/// Month names as the report writes them.
+pub const MONTHS: [&str; 12] = [
     "enero",
     "febrero",
     "marzo",

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Compares `informe build` with Hugo on the same synthetic report, warm, on tmpfs.
+#
+#   benches/compare-hugo.sh [PAGES]        (default 1000)
+#
+# Environment:
+#   RUNS, WARMUP  timed and warm-up runs of each command (default 10 and 2 up to 2,000 pages;
+#                 3 and 1 up to 5,000; 2 and 0 above, where one build of ours takes minutes)
+#   SEED          the generator's seed (default 20230630)
+#   BENCH_DIR     where the content and outputs go (default /dev/shm, a tmpfs). At 10,000
+#                 pages our build alone peaks near 18 GB and its output is 2.4 GB: on a
+#                 24 GB machine use a disk folder (BENCH_DIR=/var/tmp) so tmpfs does not
+#                 hold gigabytes of RAM on top.
+#
+# Builds informe and the generator in release, writes the synthetic report
+# (examples/sintetico.rs) as informe content and as its Hugo twin, builds each once (cold,
+# under /usr/bin/time -v: it must succeed, and it gives the page counts and the peak RSS), then
+# times warm rebuilds with hyperfine: informe's build, Hugo's build, and the floor (`cp -r` of
+# our output tree within the same file system). Both tools rebuild over their previous output,
+# as a webmaster does: informe writes a staging folder, swaps it in and deletes the old one;
+# Hugo overwrites in place.
+# The last line is `informe/hugo at N pages: R` (R = our median / Hugo's median, N = our pages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pages=${1:-1000}
+case $pages in '' | *[!0-9]*)
+  echo "uso: $0 [PÁGINAS]" >&2
+  exit 2
+  ;;
+esac
+if [ "$pages" -le 2000 ]; then
+  runs=${RUNS:-10} warmup=${WARMUP:-2}
+elif [ "$pages" -le 5000 ]; then
+  runs=${RUNS:-3} warmup=${WARMUP:-1}
+else
+  runs=${RUNS:-2} warmup=${WARMUP:-0}
+fi
+seed=${SEED:-20230630}
+
+missing=()
+command -v hugo >/dev/null 2>&1 || missing+=(hugo)
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+cargo build --release --quiet --bin informe --example sintetico
+work=$(mktemp -d "${BENCH_DIR:-/dev/shm}/informe-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# Copies, so that another `cargo build` or template edit in this work tree cannot change what
+# is measured mid-run.
+cp target/release/informe "$work/informe"
+cp -r theme "$work/theme"
+informe=$work/informe
+theme=$work/theme
+content=$work/gen/informe/content
+hugo_src=$work/gen/hugo
+out_informe=$work/out-informe
+out_hugo=$work/out-hugo
+floor=$work/floor
+
+./target/release/examples/sintetico --paginas "$pages" --salida "$work/gen" --semilla "$seed" >"$work/gen.log"
+head -1 "$work/gen.log"
+echo "on $(df --output=fstype "$work" | tail -1) ($work), $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GB"
+
+# peak_mb FILE: the peak RSS, in MB, that /usr/bin/time -v wrote to FILE.
+peak_mb() { awk -F': ' '/Maximum resident set size/{printf "%.0f", $2 / 1024}' "$1"; }
+
+# One cold build of each: it must succeed; it gives the page counts and the peak RSS.
+if ! /usr/bin/time -v -o "$work/informe.time" \
+  "$informe" build --content "$content" --theme "$theme" --output "$out_informe" >"$work/informe.log" 2>&1; then
+  tail -40 "$work/informe.log" >&2
+  echo "informe build failed on the synthetic report" >&2
+  exit 1
+fi
+summary=$(grep -E '^Sitio generado' "$work/informe.log" | tail -1)
+echo "informe: $summary"
+n_informe=$(sed -E 's/.*: ([0-9]+) páginas.*/\1/' <<<"$summary")
+if ! /usr/bin/time -v -o "$work/hugo.time" \
+  hugo --source "$hugo_src" --destination "$out_hugo" >"$work/hugo.log" 2>&1; then
+  cat "$work/hugo.log" >&2
+  echo "hugo failed on the synthetic report" >&2
+  exit 1
+fi
+n_hugo=$(awk -F'|' '/^ *Pages /{gsub(/ /, "", $2); print $2; exit}' "$work/hugo.log")
+echo "hugo: $n_hugo pages ($(hugo version | cut -d' ' -f2))"
+/usr/bin/time -v -o "$work/floor.time" cp -r "$out_informe" "$floor"
+rm -rf "$floor"
+rss_informe=$(peak_mb "$work/informe.time")
+rss_hugo=$(peak_mb "$work/hugo.time")
+rss_floor=$(peak_mb "$work/floor.time")
+du -sh "$content" "$hugo_src/content" "$out_informe" "$out_hugo" | sed "s|$work/||"
+
+echo
+echo "== warm builds: $warmup warm-up + $runs timed runs each (hyperfine)"
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work/builds.csv" \
+  -n informe "$informe build --content $content --theme $theme --output $out_informe" \
+  -n hugo "hugo --quiet --source $hugo_src --destination $out_hugo"
+echo
+echo "== floor: cp -r of our output tree within the same file system"
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work/floor.csv" \
+  --prepare "rm -rf $floor" -n floor "cp -r $out_informe $floor"
+rm -rf "$floor"
+
+# hyperfine's CSV: command,mean,stddev,median,user,system,min,max (seconds).
+col() { awk -F, -v name="$2" -v c="$3" '$1 == name {print $c}' "$work/$1.csv"; }
+med_i=$(col builds informe 4) med_h=$(col builds hugo 4) med_f=$(col floor floor 4)
+cpu_i=$(awk -v u="$(col builds informe 5)" -v s="$(col builds informe 6)" 'BEGIN{print u + s}')
+cpu_h=$(awk -v u="$(col builds hugo 5)" -v s="$(col builds hugo 6)" 'BEGIN{print u + s}')
+cpu_f=$(awk -v u="$(col floor floor 5)" -v s="$(col floor floor 6)" 'BEGIN{print u + s}')
+
+echo
+dirty=$(git diff --quiet HEAD -- src theme Cargo.toml Cargo.lock 2>/dev/null || echo '+uncommitted changes')
+echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(git rev-parse --short HEAD)$dirty, seed $seed, $runs runs"
+awk -v mi="$med_i" -v mh="$med_h" -v mf="$med_f" -v ci="$cpu_i" -v ch="$cpu_h" -v cf="$cpu_f" \
+  -v ni="$n_informe" -v nh="$n_hugo" -v ri="$rss_informe" -v rh="$rss_hugo" -v rf="$rss_floor" 'BEGIN {
+  f = "| %-13s | %6d | %10.0f | %8.2f | %12.0f | %11d | %6.2f | %7.1f |\n"
+  printf "| %-13s | %6s | %10s | %8s | %12s | %11s | %6s | %7s |\n", "", "pages", "median ms", "ms/page", "cpu ms (u+s)", "peak RSS MB", "× Hugo", "× floor"
+  printf "|---------------|-------:|-----------:|---------:|-------------:|------------:|-------:|--------:|\n"
+  printf f, "informe", ni, mi * 1000, mi * 1000 / ni, ci * 1000, ri, mi / mh, mi / mf
+  printf f, "hugo", nh, mh * 1000, mh * 1000 / nh, ch * 1000, rh, 1, mh / mf
+  printf f, "floor (cp -r)", ni, mf * 1000, mf * 1000 / ni, cf * 1000, rf, mf / mh, 1
+}'
+awk -v mi="$med_i" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo at %d pages: %.2f\n", n, mi / mh }'

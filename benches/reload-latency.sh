@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Live-reload latency of `informe serve` on the synthetic report.
+#
+#   benches/reload-latency.sh [PAGES] [EDITS]      (default 1000 pages, 10 edits)
+#
+# Starts `informe serve --port 0` on a synthetic report (examples/sintetico.rs), opens the SSE
+# stream GET /__informe/eventos, then EDITS times: appends a YAML comment to one unit file and
+# measures the time from the write to the `data: recargar` line (watcher debounce of 120 ms +
+# full rebuild + event). Content, binary, theme copy and serve's preview folder all live under
+# BENCH_DIR (default /dev/shm). Prints each edit's latency, then min / median / max, then the
+# rebuild times serve itself logged ("Compilado: N páginas en X ms").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pages=${1:-1000}
+edits=${2:-10}
+cargo build --release --quiet --bin informe --example sintetico
+
+work=$(mktemp -d "${BENCH_DIR:-/dev/shm}/informe-reload.XXXXXX")
+server=
+cleanup() {
+  if [ -n "$server" ]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cp target/release/informe "$work/informe"
+cp -r theme "$work/theme"
+./target/release/examples/sintetico --paginas "$pages" --salida "$work/gen" >/dev/null
+content=$work/gen/informe/content
+
+# serve previews into $TMPDIR/informe-vista-previa-<pid> and does not delete it when killed:
+# keep it inside $work so the cleanup removes it.
+mkdir "$work/tmp"
+TMPDIR=$work/tmp "$work/informe" serve --content "$content" --theme "$work/theme" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+server=$!
+for _ in $(seq 1 600); do
+  grep -q '^Compilado' "$work/serve.out" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
+  sleep 0.2
+done
+url=$(sed -nE '1s/^Sirviendo en (http:[^ ]+).*/\1/p' "$work/serve.out")
+echo "serve: $url, first build: $(grep '^Compilado' "$work/serve.out")"
+unit=$(find "$content/informes" -name '*.yaml' -path '*unidades*' | sort | tail -1)
+
+python3 - "$url" "$unit" "$edits" <<'PY'
+import socket, statistics, sys, time, urllib.parse
+
+url, unit, edits = sys.argv[1], sys.argv[2], int(sys.argv[3])
+u = urllib.parse.urlparse(url)
+s = socket.create_connection((u.hostname, u.port))
+s.sendall(f"GET /__informe/eventos HTTP/1.1\r\nHost: {u.netloc}\r\nAccept: text/event-stream\r\n\r\n".encode())
+buf = b""
+
+def wait_for(token, timeout):
+    global buf
+    s.settimeout(timeout)
+    while token not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("the event stream closed")
+        buf += chunk
+    buf = buf[buf.index(token) + len(token):]
+
+wait_for(b": conectado\n\n", 10)
+lat = []
+for i in range(edits):
+    t0 = time.perf_counter()
+    with open(unit, "a", encoding="utf-8") as f:
+        f.write(f"# edición {i}\n")
+    wait_for(b"data: recargar\n\n", 600)
+    ms = (time.perf_counter() - t0) * 1000
+    lat.append(ms)
+    print(f"edit {i + 1}: {ms:.0f} ms", flush=True)
+    time.sleep(0.5)
+print(f"reload latency over {edits} edits: min {min(lat):.0f} ms, median {statistics.median(lat):.0f} ms, max {max(lat):.0f} ms")
+PY
+grep '^Compilado' "$work/serve.err" | sed -E 's/.* en ([0-9]+) ms/\1/' | sort -n |
+  awk '{a[NR]=$1} END {if (NR) printf "rebuilds inside serve (from its log): %d, min %d ms, median %d ms\n", NR, a[1], a[int((NR+1)/2)]}'
