@@ -428,11 +428,20 @@ fn link_quarters(reports: &mut [Report]) {
     }
     for r in reports.iter_mut() {
         for u in &mut r.units {
+            // The quarters of the same year, plus the nearest one on each side: a page links to
+            // a bounded number of others however many years the site holds (listing every
+            // quarter on every unit page grows the site quadratically).
+            let year_prefix = format!("{}-", r.year);
             u.other_quarters = appearances
                 .get(&u.slug)
                 .map(|v| {
+                    let here = v.iter().position(|(id, _, _)| *id == r.id).unwrap_or(0);
                     v.iter()
-                        .map(|(id, label, url)| QuarterLink {
+                        .enumerate()
+                        .filter(|(i, (id, _, _))| {
+                            id.starts_with(&year_prefix) || i + 1 == here || *i == here + 1
+                        })
+                        .map(|(_, (id, label, url))| QuarterLink {
                             label: label.clone(),
                             url: url.clone(),
                             current: *id == r.id,
