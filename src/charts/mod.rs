@@ -224,25 +224,17 @@ pub fn svg(chart: &Chart) -> Result<String, ChartError> {
     Ok(accessible(&out, chart, height))
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// Replaces plotters' fixed-size root with a scalable one carrying the accessible name and
 /// description.
 fn accessible(svg: &str, chart: &Chart, height: u32) -> String {
     let body = svg.find('>').map_or(svg, |i| &svg[i + 1..]);
-    let id = xml_escape(&chart.id);
+    let id = crate::render::escape(&chart.id);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
          class=\"grafica-svg\" role=\"img\" aria-labelledby=\"{id}-svg-titulo {id}-svg-desc\">\
          <title id=\"{id}-svg-titulo\">{}</title><desc id=\"{id}-svg-desc\">{}</desc>{}",
-        xml_escape(&chart.title),
-        xml_escape(&chart.description),
+        crate::render::escape(&chart.title),
+        crate::render::escape(&chart.description),
         body.trim_start()
     )
 }

@@ -91,7 +91,7 @@ pub fn environment(
 /// Escapes what could end an attribute or start markup, but leaves `/` alone: minijinja's
 /// own escaper writes it as `&#x2f;`, valid but unreadable in every link and date range, and
 /// it breaks text search over the built pages.
-fn escape_attr(s: &str) -> String {
+pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

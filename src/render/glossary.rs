@@ -20,13 +20,6 @@ pub struct Linker {
     needles: Vec<(String, String, String, usize)>,
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 impl Linker {
     pub fn new(g: &Glossary, base_path: &str) -> Linker {
         let mut needles = Vec::new();
@@ -34,11 +27,11 @@ impl Linker {
             let href = format!("{base_path}/glosario/#{}", t.anchor);
             let title = t.name.clone().unwrap_or_default();
             for text in std::iter::once(&t.term).chain(&t.variants) {
-                let esc = escape(text);
+                let esc = crate::render::escape(text);
                 needles.push((esc.clone(), href.clone(), title.clone(), i));
                 // Our escaper writes an apostrophe as `&#39;`; comrak leaves it bare.
-                if esc.contains('\'') {
-                    needles.push((esc.replace('\'', "&#39;"), href.clone(), title.clone(), i));
+                if text.contains('\'') {
+                    needles.push((esc.replace("&#39;", "'"), href.clone(), title.clone(), i));
                 }
             }
         }
@@ -121,13 +114,13 @@ impl Linker {
                         let title_attr = if title.is_empty() {
                             String::new()
                         } else {
-                            format!(" title=\"{}\"", escape(title))
+                            format!(" title=\"{}\"", crate::render::escape(title))
                         };
                         next.push((seg[..at].to_owned(), false));
                         next.push((
                             format!(
                                 "<a class=\"termino\" href=\"{}\"{title_attr}>{}</a>",
-                                escape(href),
+                                crate::render::escape(href),
                                 &seg[at..at + needle.len()]
                             ),
                             true,

@@ -1,6 +1,9 @@
 //! RENDER: each planned page through its template, in plan order.
 
 pub mod env;
+
+/// The one HTML/XML escaper (text and attributes; `/` left readable).
+pub use env::escape_attr as escape;
 pub mod glossary;
 pub mod markdown;
 

@@ -72,12 +72,6 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// Path of the reload script; external, so the pages' Content-Security-Policy (no inline
 /// scripts) allows it.
 pub const SCRIPT_PATH: &str = "/__informe/recarga.js";
@@ -97,7 +91,7 @@ pub fn inject(html: &str, error: Option<&str>) -> String {
              <p style=\"font:bold 20px sans-serif;color:#ffb4b4\">La última compilación falló; se muestra el \
              último sitio correcto. Corrija el contenido y la página se recargará sola.</p>\
              <pre style=\"white-space:pre-wrap\">{}</pre></div>",
-            escape(e)
+            crate::render::escape(e)
         )
     });
     let extra = format!("{overlay}{RELOAD_SCRIPT}");
