@@ -104,7 +104,8 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
         .server_addr()
         .to_ip()
         .ok_or_else(|| Error::Usage("dirección de escucha no válida".into()))?;
-    let output = std::env::temp_dir().join(format!("informe-vista-previa-{}", std::process::id()));
+    remove_dead_previews(&std::env::temp_dir());
+    let output = std::env::temp_dir().join(format!("{PREVIEW_PREFIX}{}", std::process::id()));
     let build_opts = BuildOptions {
         content_dir: opts.content_dir.clone(),
         theme_dir: opts.theme_dir.clone(),
@@ -146,6 +147,27 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
     }
     drop(watcher);
     Ok(())
+}
+
+const PREVIEW_PREFIX: &str = "informe-vista-previa-";
+
+/// A `serve` stopped with Ctrl+C or killed cannot clean up after itself: the next one removes
+/// the previews of processes that no longer run, but only folders that carry the output marker.
+fn remove_dead_previews(tmp: &Path) {
+    let Ok(names) = fsx::read_dir_names(tmp) else {
+        return;
+    };
+    for name in names {
+        let name = name.to_string_lossy();
+        let Some(pid) = name.strip_prefix(PREVIEW_PREFIX) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid).exists() || !Path::new("/proc/self").exists();
+        let dir = tmp.join(name.as_ref());
+        if !alive && dir.join(crate::output::MARKER).is_file() {
+            let _ = fsx::remove_dir_all(&dir);
+        }
+    }
 }
 
 fn watch_loop(rx: &Receiver<PathBuf>, opts: &BuildOptions, shared: &Shared, output: &Path) {

@@ -162,3 +162,14 @@ fn edit_rebuilds_and_notifies_error_shows_overlay_fix_recovers() {
             .contains("informe-error")
     });
 }
+
+#[test]
+fn removes_previews_left_by_serves_that_no_longer_run() {
+    let stale = std::env::temp_dir().join("informe-vista-previa-4294967295");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join(".informe-salida"), "x").unwrap();
+    let site = TestSite::fixture("minimo");
+    let server = start(&site);
+    assert_eq!(get(&server.addr, "/").0, 200);
+    assert!(!stale.exists(), "the preview of a dead serve survived");
+}
