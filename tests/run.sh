@@ -20,10 +20,11 @@ cargo test --locked
 
 step "the shipped report builds twice to identical bytes"
 cargo build --release --locked --quiet
+informe="${CARGO_TARGET_DIR:-target}/release/informe"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-./target/release/informe build --output "$tmp/a" >/dev/null 2>"$tmp/a.log"
-TZ=America/Mexico_City LANG=es_MX.UTF-8 ./target/release/informe build --output "$tmp/b" >/dev/null 2>"$tmp/b.log"
+"$informe" build --output "$tmp/a" >/dev/null 2>"$tmp/a.log"
+TZ=America/Mexico_City LANG=es_MX.UTF-8 "$informe" build --output "$tmp/b" >/dev/null 2>"$tmp/b.log"
 diff -r "$tmp/a" "$tmp/b"
 echo "identical: $(find "$tmp/a" -type f | wc -l) files"
 
@@ -48,7 +49,7 @@ tests/e2e/run.sh
 
 step "search: Pagefind in headless Chromium finds Spanish words with and without accents"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-./target/release/informe build --content tests/fixtures/minimo/content --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar" >/dev/null 2>&1
+"$informe" build --content tests/fixtures/minimo/content --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar" >/dev/null 2>&1
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp/buscar" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT

@@ -109,6 +109,6 @@ cargo build --release --locked --quiet
 build_s=$((SECONDS - t))
 t=$SECONDS
 status=0
-python3 "$E2E/suite.py" --chromium "$CHROMIUM" "$@" || status=$?
+python3 "$E2E/suite.py" --binary "${CARGO_TARGET_DIR:-target}/release/informe" --chromium "$CHROMIUM" "$@" || status=$?
 say "installs ${install_s} s, cargo build ${build_s} s, checks $((SECONDS - t)) s, total $((SECONDS - start)) s"
 exit $status
