@@ -50,6 +50,33 @@ pub fn check_output_dir(output: &Path, protected: &[&Path]) -> Result<()> {
                 output.display()
             )));
         }
+        check_replaceable(output)?;
+    }
+    Ok(())
+}
+
+/// Refuses, before anything is written, an output this process could not delete once the new
+/// site has replaced it (e.g. one built by another user or with `sudo`): the new site would be
+/// published, the old one left beside it, and every later build would stop on that leftover.
+fn check_replaceable(output: &Path) -> Result<()> {
+    let refuse = |e: Error| {
+        Error::Usage(format!(
+            "no se puede reemplazar {}: {e}; ¿la generó otro usuario (p. ej. con sudo)? \
+             Corrija sus permisos o bórrela",
+            output.display()
+        ))
+    };
+    for entry in WalkDir::new(output).follow_links(false) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(output).to_path_buf();
+            let source = e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("ciclo de enlaces"));
+            refuse(Error::Io { path, source })
+        })?;
+        if entry.file_type().is_dir() {
+            fsx::check_dir_deletable(entry.path()).map_err(refuse)?;
+        }
     }
     Ok(())
 }
@@ -92,7 +119,12 @@ pub fn publish(output: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resu
     clean_stale(output)?;
     let staging = sibling(output, "preparando")?;
     let result = write_all(&staging, artifacts, static_dir).and_then(|w| {
-        swap(&staging, output)?;
+        swap(&staging, output).map_err(|e| {
+            Error::Usage(format!(
+                "no se pudo poner el sitio nuevo en lugar de {} ({e})",
+                output.display()
+            ))
+        })?;
         Ok(w)
     });
     if result.is_err() && staging.join(MARKER).is_file() {
@@ -102,7 +134,12 @@ pub fn publish(output: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resu
 }
 
 fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Result<Written> {
-    fsx::create_dir_all(staging)?;
+    fsx::create_dir_all(staging).map_err(|e| {
+        Error::Usage(format!(
+            "no se pudo crear la carpeta temporal junto a la salida ({e}); `informe` \
+             necesita poder escribir en la carpeta que contiene la salida"
+        ))
+    })?;
     fsx::write(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
     let mut w = Written::default();
     for a in artifacts {
@@ -144,7 +181,8 @@ pub fn static_files(static_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 fn swap(staging: &Path, output: &Path) -> Result<()> {
     if output.exists() && fsx::exchange(staging, output)? {
         // `staging` now holds the previous site; public/ was never missing or mixed.
-        return discard(staging, output);
+        discard(staging, output);
+        return Ok(());
     }
     if output.exists() {
         let old = sibling(output, "anterior")?;
@@ -154,7 +192,8 @@ fn swap(staging: &Path, output: &Path) -> Result<()> {
             let _ = fsx::rename(&old, output);
             return Err(e);
         }
-        discard(&old, output)
+        discard(&old, output);
+        Ok(())
     } else {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             fsx::create_dir_all(parent)?;
@@ -166,10 +205,18 @@ fn swap(staging: &Path, output: &Path) -> Result<()> {
 /// Deletes a previous site. It is first renamed to a `.borrar-` name, which only this
 /// function creates, so a deletion cut short by a kill (the marker may already be gone) is
 /// still recognised as ours and finished by the next build.
-fn discard(old_site: &Path, output: &Path) -> Result<()> {
-    let doomed = sibling(output, "borrar")?;
-    fsx::rename(old_site, &doomed)?;
-    fsx::remove_dir_all(&doomed)
+///
+/// The new site is already in place when this runs, so a failure here is not a failed build
+/// (reporting one would say the output was left unchanged when it was not): what remains
+/// keeps a name `clean_stale` recognises, and the next build deletes it or names it in its
+/// error. `check_replaceable` refuses beforehand most outputs this would fail on.
+fn discard(old_site: &Path, output: &Path) {
+    let Ok(doomed) = sibling(output, "borrar") else {
+        return;
+    };
+    if fsx::rename(old_site, &doomed).is_ok() {
+        let _ = fsx::remove_dir_all(&doomed);
+    }
 }
 
 /// Removes what a killed build left beside the output: staging or previous-output folders

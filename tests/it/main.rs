@@ -8,6 +8,7 @@ mod build;
 mod charts;
 mod data;
 mod errors;
+mod faults;
 mod harness;
 mod output;
 mod quarters;
