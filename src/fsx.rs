@@ -28,6 +28,15 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).map_err(io(path))
 }
 
+/// Writes a file whose folder already exists (the parallel writer makes folders first).
+pub(crate) fn write_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).map_err(io(path))
+}
+
+pub(crate) fn hard_link(original: &Path, link: &Path) -> Result<()> {
+    fs::hard_link(original, link).map_err(io(link))
+}
+
 pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).map_err(io(path))
 }

@@ -20,6 +20,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod search;
 pub mod serve;
+mod timing;
 pub mod validate;
 
 use diagnostic::Diagnostic;
@@ -63,9 +64,13 @@ pub fn load_site(
     content_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
+    let mut clock = timing::Clock::start();
     let (raw, mut diags) = content::load(content_dir).map_err(sorted_content_error)?;
+    clock.lap("lectura de YAML");
     let site = model::Site::from_raw(&raw, base_url);
+    clock.lap("modelo");
     diags.extend(validate::validate(&site));
+    clock.lap("validación");
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(diags));
@@ -82,20 +87,23 @@ fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {
 fn render_site(
     opts: &BuildOptions,
 ) -> Result<(model::Site, Vec<Diagnostic>, Vec<render::Artifact>, usize)> {
+    let mut clock = timing::Clock::start();
     let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
+    clock.lap("contenido");
     let env = render::env::environment(
         &opts.theme_dir.join("templates"),
         &site.settings.base_path,
         &site.settings.base_url,
     )?;
     let plan = plan::plan(&site)?;
+    clock.lap("plan");
     let mut artifacts = render::render(&env, &plan.pages)?;
+    clock.lap("render");
     if let Some(g) = &site.glossary {
         render::glossary::link_pages(&mut artifacts, g, &site.settings.base_path);
     }
-    let bundle = search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?;
+    clock.lap("glosario");
     artifacts.extend(plan.files);
-    artifacts.extend(bundle);
     Ok((site, warnings, artifacts, plan.pages.len()))
 }
 
@@ -106,8 +114,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         &opts.output_dir,
         &[&opts.content_dir, &opts.theme_dir, Path::new(".")],
     )?;
-    let (_, warnings, artifacts, pages) = render_site(opts)?;
-    let written = output::publish(&opts.output_dir, &artifacts, &opts.theme_dir.join("static"))?;
+    let (site, warnings, artifacts, pages) = render_site(opts)?;
+    let mut clock = timing::Clock::start();
+    let written = output::publish(
+        &opts.output_dir,
+        &artifacts,
+        &opts.theme_dir.join("static"),
+        |staging| {
+            clock.lap("escritura");
+            let bundle = search::index_written(staging, &artifacts, &site.settings.base_path);
+            clock.lap("busqueda");
+            bundle
+        },
+    )?;
+    clock.lap("escritura del índice y cambio");
     Ok(BuildSummary {
         pages,
         files: written.files,
@@ -133,7 +153,8 @@ impl CheckSummary {
 /// Everything `build` checks, plus links, anchors, an accessibility lint and the theme's
 /// contrast, without writing anything. Content errors still come back as `Error::Content`.
 pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
-    let (site, mut diagnostics, artifacts, _) = render_site(opts)?;
+    let (site, mut diagnostics, mut artifacts, _) = render_site(opts)?;
+    artifacts.extend(search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?);
     let static_dir = opts.theme_dir.join("static");
     let statics: Vec<String> = output::static_files(&static_dir)?
         .into_iter()

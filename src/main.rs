@@ -7,6 +7,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// The build allocates millions of small strings (YAML values, template output, search words);
+// glibc's malloc and free took about a fifth of a 1,000-page build's CPU in `perf`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "informe",

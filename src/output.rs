@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 use crate::fsx;
 use crate::render::Artifact;
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -20,6 +21,13 @@ const MARKER_TEXT: &str =
 pub struct Written {
     pub files: usize,
     pub bytes: u64,
+}
+
+impl Written {
+    fn add(&mut self, other: Written) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+    }
 }
 
 /// Refuses output paths that would replace the project's own sources or a folder that
@@ -114,11 +122,20 @@ fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
     Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
 }
 
-/// Writes the artifacts and the static files into staging, then swaps staging into `output`.
-pub fn publish(output: &Path, artifacts: &[Artifact], static_dir: &Path) -> Result<Written> {
+/// Writes the artifacts and the static files into staging, then what `then` makes from the
+/// written staging folder (the search index reads the pages there), then swaps staging into
+/// `output`. Any error leaves `output` untouched.
+pub fn publish(
+    output: &Path,
+    artifacts: &[Artifact],
+    static_dir: &Path,
+    then: impl FnOnce(&Path) -> Result<Vec<Artifact>>,
+) -> Result<Written> {
     clean_stale(output)?;
     let staging = sibling(output, "preparando")?;
-    let result = write_all(&staging, artifacts, static_dir).and_then(|w| {
+    let result = write_all(&staging, artifacts, static_dir).and_then(|mut w| {
+        let more = then(&staging)?;
+        w.add(write_files(&staging, &more)?);
         swap(&staging, output).map_err(|e| {
             Error::Usage(format!(
                 "no se pudo poner el sitio nuevo en lugar de {} ({e})",
@@ -141,12 +158,7 @@ fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resul
         ))
     })?;
     fsx::write(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
-    let mut w = Written::default();
-    for a in artifacts {
-        fsx::write(&staging.join(&a.path), &a.bytes)?;
-        w.files += 1;
-        w.bytes += a.bytes.len() as u64;
-    }
+    let mut w = write_files(staging, artifacts)?;
     for (rel, path) in static_files(static_dir)? {
         let bytes = fsx::read(&path)?;
         fsx::write(&staging.join(&rel), &bytes)?;
@@ -154,6 +166,26 @@ fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resul
         w.bytes += bytes.len() as u64;
     }
     Ok(w)
+}
+
+/// Makes every folder once, in order, then writes the files in parallel: on a tmpfs or a page
+/// cache the copy into the kernel is the cost, and it scales with cores.
+fn write_files(root: &Path, artifacts: &[Artifact]) -> Result<Written> {
+    use rayon::prelude::*;
+    let folders: BTreeSet<&str> = artifacts
+        .iter()
+        .filter_map(|a| a.path.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    for dir in folders {
+        fsx::create_dir_all(&root.join(dir))?;
+    }
+    artifacts
+        .par_iter()
+        .try_for_each(|a| fsx::write_in_place(&root.join(&a.path), &a.bytes))?;
+    Ok(Written {
+        files: artifacts.len(),
+        bytes: artifacts.iter().map(|a| a.bytes.len() as u64).sum(),
+    })
 }
 
 /// The theme's static files, sorted: (output-relative path under `static/`, source path).

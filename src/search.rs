@@ -4,46 +4,114 @@
 //! Only `<main data-pagefind-body>` is indexed; headings with ids become results that link to
 //! the exact action line (`#linea-3`).
 
+use crate::fsx;
 use crate::render::Artifact;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use std::collections::BTreeSet;
+use std::path::Path;
 
 /// Folder of the search bundle inside the output.
 pub const BUNDLE: &str = "pagefind";
 
-/// Indexes every HTML artifact and returns the bundle's files (UI, index, fragments).
+/// Indexes the quarter and unit pages already written under `root` (the staging folder), in
+/// parallel: Pagefind's in-memory API takes one page at a time under a lock, while its folder
+/// walker reads and parses pages on every core. The pages are hard-linked into a scratch folder
+/// laid out as their URLs (`<base_path>/informes/…`), so Pagefind reads only the pages meant for
+/// search and records each URL with the site's base path. The scratch folder is removed before
+/// returning; the bundle comes back as artifacts to write.
+pub fn index_written(
+    root: &Path,
+    artifacts: &[Artifact],
+    base_path: &str,
+) -> crate::Result<Vec<Artifact>> {
+    let scratch = root.join(".indice-busqueda");
+    let site_root = scratch.join(base_path.trim_start_matches('/'));
+    let mut folders = BTreeSet::new();
+    let searchable: Vec<&Artifact> = artifacts.iter().filter(|a| is_searchable(a)).collect();
+    for a in &searchable {
+        if let Some((dir, _)) = a.path.rsplit_once('/') {
+            folders.insert(dir);
+        }
+    }
+    fsx::create_dir_all(&site_root)?;
+    for dir in folders {
+        fsx::create_dir_all(&site_root.join(dir))?;
+    }
+    for a in &searchable {
+        fsx::hard_link(&root.join(&a.path), &site_root.join(&a.path))?;
+    }
+    let result = scratch_str(&scratch).and_then(|dir| run(Source::Folder(dir)));
+    fsx::remove_dir_all(&scratch)?;
+    result.map_err(crate::Error::Search)
+}
+
+fn scratch_str(p: &Path) -> Result<String, String> {
+    p.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("ruta no válida para la búsqueda: {}", p.display()))
+}
+
+/// Pages meant for search mark their main text; everything else is left out.
+fn is_searchable(a: &Artifact) -> bool {
+    a.path.ends_with(".html") && memchr::memmem::find(&a.bytes, b"data-pagefind-body").is_some()
+}
+
+/// Indexes every searchable artifact from memory, one page at a time (for `check`, which
+/// writes nothing; builds use [`index_written`]).
 pub fn index(artifacts: &[Artifact], base_path: &str) -> Result<Vec<Artifact>, String> {
-    // Pagefind's API is async; a current-thread runtime is all it needs.
+    run(Source::Memory(artifacts, base_path))
+}
+
+enum Source<'a> {
+    /// Rendered pages and the site's base path.
+    Memory(&'a [Artifact], &'a str),
+    /// A folder laid out as the site's URLs.
+    Folder(String),
+}
+
+/// Indexes the pages of `source` and returns the bundle's files (UI, index, fragments)
+/// sorted by path.
+fn run(source: Source<'_>) -> Result<Vec<Artifact>, String> {
+    // Pagefind's API is async; a current-thread runtime is all it needs (its folder walker
+    // parses on rayon's pool, not on the runtime).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let config = PagefindServiceConfig::builder().build();
-        let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
-        for a in artifacts.iter().filter(|a| a.path.ends_with(".html")) {
-            let html = String::from_utf8_lossy(&a.bytes).into_owned();
-            if !html.contains("data-pagefind-body") {
-                continue;
+    let config = PagefindServiceConfig::builder().build();
+    let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
+    let files = runtime.block_on(async {
+        match source {
+            Source::Memory(artifacts, base_path) => {
+                for a in artifacts.iter().filter(|a| is_searchable(a)) {
+                    let html = String::from_utf8_lossy(&a.bytes).into_owned();
+                    let url = format!("{base_path}/{}", a.path.trim_end_matches("index.html"));
+                    index
+                        .add_html_file(None, Some(url), html)
+                        .await
+                        .map_err(|e| format!("{}: {e}", a.path))?;
+                }
             }
-            let url = format!("{base_path}/{}", a.path.trim_end_matches("index.html"));
-            index
-                .add_html_file(None, Some(url), html)
-                .await
-                .map_err(|e| format!("{}: {e}", a.path))?;
+            Source::Folder(dir) => {
+                index
+                    .add_directory(dir, Some("**/*.html".into()))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
         }
-        let files = index.get_files().await.map_err(|e| e.to_string())?;
-        let mut out: Vec<Artifact> = files
-            .into_iter()
-            .map(|f| Artifact {
-                path: format!(
-                    "{BUNDLE}/{}",
-                    f.filename.to_string_lossy().replace('\\', "/")
-                ),
-                bytes: f.contents,
-            })
-            .collect();
-        out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
-    })
+        index.get_files().await.map_err(|e| e.to_string())
+    })?;
+    let mut out: Vec<Artifact> = files
+        .into_iter()
+        .map(|f| Artifact {
+            path: format!(
+                "{BUNDLE}/{}",
+                f.filename.to_string_lossy().replace('\\', "/")
+            ),
+            bytes: f.contents,
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }

@@ -119,12 +119,21 @@ pub(crate) fn bar(area: &Area<'_>, (x0, y0): (i32, i32), (x1, y1): (i32, i32), f
         Fill::Striped(c) => {
             area.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.filled()))
                 .map_err(err)?;
+            // One zig-zag line instead of one line per stripe: its vertical legs run along
+            // the bar's sides, under the border drawn next, so it looks the same and a
+            // 12-month chart's SVG shrinks from ~47 KB to ~10 KB.
+            let mut zigzag = Vec::new();
             let mut y = y0 + 2;
+            let mut left_to_right = true;
             while y < y1 {
-                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], c.stroke_width(2)))
-                    .map_err(err)?;
+                let (a, b) = if left_to_right { (x0, x1) } else { (x1, x0) };
+                zigzag.push((a, y));
+                zigzag.push((b, y));
+                left_to_right = !left_to_right;
                 y += 4;
             }
+            area.draw(&PathElement::new(zigzag, c.stroke_width(2)))
+                .map_err(err)?;
             area.draw(&Rectangle::new([(x0, y0), (x1, y1)], c.stroke_width(2)))
                 .map_err(err)
         }

@@ -60,14 +60,30 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
     } else {
         None
     };
-    for dir in &files.reports {
-        let report = load_file(content_dir, &dir.report, &mut diags);
-        let units = dir
-            .units
-            .iter()
-            .filter_map(|(slug, rel)| {
-                load_file(content_dir, rel, &mut diags).map(|u| (slug.clone(), u))
-            })
+    // Every report and unit file is independent: parse them on all cores, then collect the
+    // results (and diagnostics) in the walk's order, so nothing depends on timing.
+    use rayon::prelude::*;
+    type Parsed = (
+        Result<Sourced<raw::Report>, Box<Diagnostic>>,
+        Vec<(String, Result<Sourced<raw::Unit>, Box<Diagnostic>>)>,
+    );
+    let parsed: Vec<Parsed> = files
+        .reports
+        .par_iter()
+        .map(|dir| {
+            let units = dir
+                .units
+                .par_iter()
+                .map(|(slug, rel)| (slug.clone(), read_and_parse(content_dir, rel)))
+                .collect();
+            (read_and_parse(content_dir, &dir.report), units)
+        })
+        .collect();
+    for (dir, (report, units)) in files.reports.iter().zip(parsed) {
+        let report = keep(report, &mut diags);
+        let units = units
+            .into_iter()
+            .filter_map(|(slug, u)| keep(u, &mut diags).map(|u| (slug, u)))
             .collect();
         if let Some(report) = report {
             reports.push(RawReport {
@@ -101,18 +117,23 @@ fn load_file<T: serde::de::DeserializeOwned>(
     rel: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Sourced<T>> {
+    keep(read_and_parse(content_dir, rel), diags)
+}
+
+fn read_and_parse<T: serde::de::DeserializeOwned>(
+    content_dir: &Path,
+    rel: &Path,
+) -> Result<Sourced<T>, Box<Diagnostic>> {
     let path = content_dir.join(rel);
-    let parsed = yaml::read_source(&path)
-        .and_then(|source| parse::<T>(&path, &source).map(|value| (source, value)));
-    match parsed {
-        Ok((source, value)) => Some(Sourced {
-            path,
-            source,
-            value,
-        }),
-        Err(d) => {
-            diags.push(*d);
-            None
-        }
-    }
+    let source = yaml::read_source(&path)?;
+    let value = parse::<T>(&path, &source)?;
+    Ok(Sourced {
+        path,
+        source,
+        value,
+    })
+}
+
+fn keep<T>(r: Result<T, Box<Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Option<T> {
+    r.map_err(|d| diags.push(*d)).ok()
 }
