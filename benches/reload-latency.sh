@@ -5,10 +5,12 @@
 #
 # Starts `informe serve --port 0` on a synthetic report (examples/sintetico.rs), opens the SSE
 # stream GET /__informe/eventos, then EDITS times: appends a YAML comment to one unit file and
-# measures the time from the write to the `data: recargar` line (watcher debounce of 120 ms +
+# measures the time from the write to the `data: recargar` line (watcher quiet spell of 25 ms +
 # full rebuild + event). Content, binary, theme copy and serve's preview folder all live under
 # BENCH_DIR (default /dev/shm). Prints each edit's latency, then min / median / max, then the
-# rebuild times serve itself logged ("Compilado: N páginas en X ms").
+# rebuild times serve itself logged ("Compilado: N páginas en X ms"). PAUSE (seconds, default 0.5) is the wait after each reload
+# before the next edit; serve re-indexes search in the background after each reload, so a
+# PAUSE shorter than that (about 3 s at 1,000 pages) measures edits that overlap indexing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,10 +47,11 @@ url=$(sed -nE '1s/^Sirviendo en (http:[^ ]+).*/\1/p' "$work/serve.out")
 echo "serve: $url, first build: $(grep '^Compilado' "$work/serve.out")"
 unit=$(find "$content/informes" -name '*.yaml' -path '*unidades*' | sort | tail -1)
 
-python3 - "$url" "$unit" "$edits" <<'PY'
+python3 - "$url" "$unit" "$edits" "${PAUSE:-0.5}" <<'PY'
 import socket, statistics, sys, time, urllib.parse
 
 url, unit, edits = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pause = float(sys.argv[4])
 u = urllib.parse.urlparse(url)
 s = socket.create_connection((u.hostname, u.port))
 s.sendall(f"GET /__informe/eventos HTTP/1.1\r\nHost: {u.netloc}\r\nAccept: text/event-stream\r\n\r\n".encode())
@@ -74,7 +77,7 @@ for i in range(edits):
     ms = (time.perf_counter() - t0) * 1000
     lat.append(ms)
     print(f"edit {i + 1}: {ms:.0f} ms", flush=True)
-    time.sleep(0.5)
+    time.sleep(pause)
 print(f"reload latency over {edits} edits: min {min(lat):.0f} ms, median {statistics.median(lat):.0f} ms, max {max(lat):.0f} ms")
 PY
 grep '^Compilado' "$work/serve.err" | sed -E 's/.* en ([0-9]+) ms/\1/' | sort -n |

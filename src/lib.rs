@@ -36,6 +36,10 @@ pub struct BuildOptions {
     pub output_dir: PathBuf,
     /// Overrides `base_url` from `sitio.yaml` (e.g. for a preview under another address).
     pub base_url: Option<String>,
+    /// Keeps the search index of the site already in `output_dir` (when there is one) instead
+    /// of rebuilding it; the caller brings it up to date afterwards (see `serve`). For `serve`, whose
+    /// reader should see an edit before the index catches up.
+    pub defer_search: bool,
 }
 
 impl Default for BuildOptions {
@@ -45,6 +49,7 @@ impl Default for BuildOptions {
             theme_dir: "theme".into(),
             output_dir: "public".into(),
             base_url: None,
+            defer_search: false,
         }
     }
 }
@@ -57,6 +62,11 @@ pub struct BuildSummary {
     pub bytes: u64,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Output paths of the pages in the search index, and the site's base path.
+    pub search_pages: Vec<String>,
+    pub base_path: String,
+    /// Whether the search index was kept from the previous build (see `defer_search`).
+    pub search_deferred: bool,
 }
 
 /// Loads, models and validates the content. Errors carry every diagnostic found.
@@ -115,6 +125,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         &[&opts.content_dir, &opts.theme_dir, Path::new(".")],
     )?;
     let (site, warnings, artifacts, pages) = render_site(opts)?;
+    let search_pages = search::searchable_pages(&artifacts);
+    let previous_bundle = opts.output_dir.join(search::BUNDLE);
+    let search_deferred = opts.defer_search && previous_bundle.is_dir();
     let mut clock = timing::Clock::start();
     let written = output::publish(
         &opts.output_dir,
@@ -122,7 +135,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         &opts.theme_dir.join("static"),
         |staging| {
             clock.lap("escritura");
-            let bundle = search::index_written(staging, &artifacts, &site.settings.base_path);
+            if search_deferred {
+                output::link_tree(&previous_bundle, &staging.join(search::BUNDLE))?;
+                return Ok(Vec::new());
+            }
+            let bundle = search::index_written(staging, &search_pages, &site.settings.base_path);
             clock.lap("busqueda");
             bundle
         },
@@ -134,6 +151,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         bytes: written.bytes,
         warnings,
         elapsed: started.elapsed(),
+        search_pages,
+        base_path: site.settings.base_path,
+        search_deferred,
     })
 }
 

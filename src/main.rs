@@ -90,6 +90,7 @@ fn main() -> ExitCode {
             theme_dir: theme,
             output_dir: output,
             base_url,
+            defer_search: false,
         }),
         Command::Check { content, theme } => check(BuildOptions {
             content_dir: content,

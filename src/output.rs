@@ -188,6 +188,42 @@ fn write_files(root: &Path, artifacts: &[Artifact]) -> Result<Written> {
     })
 }
 
+/// Hard-links every file under `from` into `to` (same file system: the staging folder sits
+/// beside the output), so a kept search index costs no copy.
+pub fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in WalkDir::new(from).sort_by_file_name().follow_links(false) {
+        let entry =
+            entry.map_err(|e| Error::Usage(format!("no se pudo leer {}: {e}", from.display())))?;
+        let Ok(rel) = entry.path().strip_prefix(from) else {
+            continue;
+        };
+        if entry.file_type().is_dir() {
+            fsx::create_dir_all(&to.join(rel))?;
+        } else if entry.file_type().is_file() {
+            fsx::hard_link(entry.path(), &to.join(rel))?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the folder `dir` (inside a published site) with one holding `files`: written
+/// beside it, then exchanged, so a reader sees the old folder or the new one.
+pub fn replace_folder(dir: &Path, files: &[Artifact]) -> Result<()> {
+    let fresh = sibling(dir, "nuevo")?;
+    if fresh.exists() {
+        fsx::remove_dir_all(&fresh)?;
+    }
+    fsx::create_dir_all(&fresh)?;
+    write_files(&fresh, files)?;
+    if dir.exists() && fsx::exchange(&fresh, dir)? {
+        return fsx::remove_dir_all(&fresh);
+    }
+    if dir.exists() {
+        fsx::remove_dir_all(dir)?;
+    }
+    fsx::rename(&fresh, dir)
+}
+
 /// The theme's static files, sorted: (output-relative path under `static/`, source path).
 pub fn static_files(static_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();

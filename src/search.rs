@@ -22,27 +22,43 @@ pub const BUNDLE: &str = "pagefind";
 /// returning; the bundle comes back as artifacts to write.
 pub fn index_written(
     root: &Path,
-    artifacts: &[Artifact],
+    pages: &[String],
     base_path: &str,
 ) -> crate::Result<Vec<Artifact>> {
     let scratch = root.join(".indice-busqueda");
-    let site_root = scratch.join(base_path.trim_start_matches('/'));
-    let mut folders = BTreeSet::new();
-    let searchable: Vec<&Artifact> = artifacts.iter().filter(|a| is_searchable(a)).collect();
-    for a in &searchable {
-        if let Some((dir, _)) = a.path.rsplit_once('/') {
-            folders.insert(dir);
-        }
+    stage_pages(root, &scratch, pages, base_path)?;
+    index_staged(&scratch)
+}
+
+/// Hard-links `pages` (paths relative to `root`) into `scratch`, laid out as their URLs.
+pub fn stage_pages(
+    root: &Path,
+    scratch: &Path,
+    pages: &[String],
+    base_path: &str,
+) -> crate::Result<()> {
+    if scratch.exists() {
+        fsx::remove_dir_all(scratch)?;
     }
+    let site_root = scratch.join(base_path.trim_start_matches('/'));
+    let folders: BTreeSet<&str> = pages
+        .iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
     fsx::create_dir_all(&site_root)?;
     for dir in folders {
         fsx::create_dir_all(&site_root.join(dir))?;
     }
-    for a in &searchable {
-        fsx::hard_link(&root.join(&a.path), &site_root.join(&a.path))?;
+    for p in pages {
+        fsx::hard_link(&root.join(p), &site_root.join(p))?;
     }
-    let result = scratch_str(&scratch).and_then(|dir| run(Source::Folder(dir)));
-    fsx::remove_dir_all(&scratch)?;
+    Ok(())
+}
+
+/// Indexes the pages [`stage_pages`] put in `scratch`, then removes `scratch`.
+pub fn index_staged(scratch: &Path) -> crate::Result<Vec<Artifact>> {
+    let result = scratch_str(scratch).and_then(|dir| run(Source::Folder(dir)));
+    fsx::remove_dir_all(scratch)?;
     result.map_err(crate::Error::Search)
 }
 
@@ -50,6 +66,15 @@ fn scratch_str(p: &Path) -> Result<String, String> {
     p.to_str()
         .map(str::to_owned)
         .ok_or_else(|| format!("ruta no válida para la búsqueda: {}", p.display()))
+}
+
+/// The output paths of the pages meant for search, in artifact order.
+pub fn searchable_pages(artifacts: &[Artifact]) -> Vec<String> {
+    artifacts
+        .iter()
+        .filter(|a| is_searchable(a))
+        .map(|a| a.path.clone())
+        .collect()
 }
 
 /// Pages meant for search mark their main text; everything else is left out.

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::{BuildOptions, fsx};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -38,6 +39,10 @@ struct Status {
 struct Shared {
     status: Mutex<Status>,
     listeners: Mutex<Vec<Sender<()>>>,
+    /// Held while the preview folder is being replaced or its pages linked for indexing.
+    publishing: Mutex<()>,
+    /// Counts successful builds, so an index made from older pages is thrown away.
+    generation: AtomicU64,
 }
 
 impl Shared {
@@ -60,9 +65,18 @@ pub fn describe_error(e: &Error) -> String {
     }
 }
 
-fn rebuild(opts: &BuildOptions, shared: &Shared, log: &mut dyn Write) {
+/// A successful build whose search index still has to be brought up to date.
+type IndexJob = (u64, crate::BuildSummary);
+
+/// Builds and tells the browsers to reload. A build that kept the old search index hands it
+/// to the indexer thread: the page a webmaster edits reloads in the time of the pages alone,
+/// and search catches up while they read it.
+fn rebuild(opts: &BuildOptions, shared: &Shared, log: &mut dyn Write, indexer: &Sender<IndexJob>) {
     let started = Instant::now();
-    let result = crate::build(opts);
+    let result = {
+        let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
+        crate::build(opts)
+    };
     {
         let mut st = shared.status.lock().unwrap_or_else(|e| e.into_inner());
         match &result {
@@ -89,7 +103,66 @@ fn rebuild(opts: &BuildOptions, shared: &Shared, log: &mut dyn Write) {
             }
         }
     }
+    if let Ok(summary) = result {
+        let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        if summary.search_deferred {
+            let _ = indexer.send((generation, summary));
+        }
+    }
     shared.broadcast();
+}
+
+/// Indexes the latest build's pages, one job at a time; jobs queued meanwhile collapse into
+/// the newest. The bundle is swapped in only if no build replaced the pages in between.
+fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
+    let mut log = std::io::stderr();
+    let scratch = output.with_extension("indice");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
+    while let Ok(mut job) = rx.recv() {
+        while let Ok(newer) = rx.try_recv() {
+            job = newer;
+        }
+        let (generation, summary) = job;
+        let started = Instant::now();
+        let staged = {
+            let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
+            crate::search::stage_pages(output, &scratch, &summary.search_pages, &summary.base_path)
+        };
+        // One core for the index, so a build started meanwhile keeps the other.
+        let result = staged
+            .and_then(|()| match &pool {
+                Some(pool) => pool.install(|| crate::search::index_staged(&scratch)),
+                None => crate::search::index_staged(&scratch),
+            })
+            .and_then(|bundle| {
+                let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
+                if shared.generation.load(Ordering::SeqCst) == generation {
+                    // The bundle's paths start with its folder's name.
+                    let prefix = format!("{}/", crate::search::BUNDLE);
+                    let inside: Vec<_> = bundle
+                        .into_iter()
+                        .map(|mut a| {
+                            a.path = a.path.trim_start_matches(&prefix).to_owned();
+                            a
+                        })
+                        .collect();
+                    crate::output::replace_folder(&output.join(crate::search::BUNDLE), &inside)?;
+                }
+                Ok(())
+            });
+        match result {
+            Ok(()) => {
+                let _ = writeln!(
+                    log,
+                    "Índice de búsqueda actualizado en {} ms",
+                    started.elapsed().as_millis()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(log, "no se pudo actualizar la búsqueda: {e}");
+            }
+        }
+    }
 }
 
 /// Runs until the process is stopped. Prints the address on its first line of output.
@@ -111,12 +184,17 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
         theme_dir: opts.theme_dir.clone(),
         output_dir: output.clone(),
         base_url: Some(format!("http://{addr}/")),
+        defer_search: true,
     };
     let shared = Arc::new(Shared::default());
     let _ = writeln!(out, "Sirviendo en http://{addr}/ (Ctrl+C para terminar)");
     let _ = out.flush();
-    rebuild(&build_opts, &shared, out);
+    let (index_tx, index_rx) = mpsc::channel();
+    rebuild(&build_opts, &shared, out, &index_tx);
     let _ = out.flush();
+    let index_shared = Arc::clone(&shared);
+    let index_output = output.clone();
+    std::thread::spawn(move || indexer_loop(&index_rx, &index_output, &index_shared));
 
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -138,7 +216,9 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
 
     let watch_shared = Arc::clone(&shared);
     let watch_output = output.clone();
-    std::thread::spawn(move || watch_loop(&rx, &build_opts, &watch_shared, &watch_output));
+    std::thread::spawn(move || {
+        watch_loop(&rx, &build_opts, &watch_shared, &watch_output, &index_tx);
+    });
 
     for request in server.incoming_requests() {
         let shared = Arc::clone(&shared);
@@ -170,16 +250,23 @@ fn remove_dead_previews(tmp: &Path) {
     }
 }
 
-fn watch_loop(rx: &Receiver<PathBuf>, opts: &BuildOptions, shared: &Shared, output: &Path) {
+fn watch_loop(
+    rx: &Receiver<PathBuf>,
+    opts: &BuildOptions,
+    shared: &Shared,
+    output: &Path,
+    indexer: &Sender<IndexJob>,
+) {
     let mut log = std::io::stderr();
     while let Ok(first) = rx.recv() {
         let mut relevant = watch::is_relevant(&first, output);
-        // Editors save in bursts (write, rename, chmod): wait for the burst to end.
-        while let Ok(p) = rx.recv_timeout(Duration::from_millis(120)) {
+        // Editors save in bursts (write, rename, chmod) that arrive within a few
+        // milliseconds: wait for a short quiet spell, not a long one, as it adds to every reload.
+        while let Ok(p) = rx.recv_timeout(Duration::from_millis(25)) {
             relevant |= watch::is_relevant(&p, output);
         }
         if relevant {
-            rebuild(opts, shared, &mut log);
+            rebuild(opts, shared, &mut log, indexer);
         }
     }
 }

@@ -173,3 +173,42 @@ fn removes_previews_left_by_serves_that_no_longer_run() {
     assert_eq!(get(&server.addr, "/").0, 200);
     assert!(!stale.exists(), "the preview of a dead serve survived");
 }
+
+/// Every word of the search fragments in `serve`'s preview folder, decompressed.
+fn indexed_text(server: &Server) -> String {
+    let dir = std::env::temp_dir()
+        .join(format!("informe-vista-previa-{}", server.child.id()))
+        .join("pagefind/fragment");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        let _ = flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text);
+    }
+    text
+}
+
+#[test]
+fn search_catches_up_with_an_edit_after_the_reload() {
+    let site = TestSite::fixture("minimo");
+    let server = start(&site);
+    eventually("the first build's index", || {
+        indexed_text(&server).contains("Mantener los equipos")
+    });
+    assert!(!indexed_text(&server).contains("zanahorias"));
+
+    site.edit(
+        UNIT,
+        "Mantener los equipos.",
+        "Mantener los equipos y las zanahorias.",
+    );
+    eventually("the edited page", || {
+        get(&server.addr, "/informes/2023/t2/datos/")
+            .1
+            .contains("zanahorias")
+    });
+    eventually("the edited words in the search index", || {
+        indexed_text(&server).contains("zanahorias")
+    });
+    let (status, _) = get(&server.addr, "/pagefind/pagefind-entry.json");
+    assert_eq!(status, 200, "the swapped-in bundle is served");
+}
