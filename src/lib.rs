@@ -93,10 +93,17 @@ fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {
     Error::Content(diags)
 }
 
-/// Loads, validates, plans and renders the site in memory.
-fn render_site(
-    opts: &BuildOptions,
-) -> Result<(model::Site, Vec<Diagnostic>, Vec<render::Artifact>, usize)> {
+/// A site loaded, validated and planned, ready to render.
+struct Prepared {
+    site: model::Site,
+    warnings: Vec<Diagnostic>,
+    env: minijinja::Environment<'static>,
+    plan: plan::Plan,
+    linker: Option<render::glossary::Linker>,
+}
+
+/// Loads, validates and plans the site.
+fn prepare(opts: &BuildOptions) -> Result<Prepared> {
     let mut clock = timing::Clock::start();
     let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
     clock.lap("contenido");
@@ -107,46 +114,77 @@ fn render_site(
     )?;
     let plan = plan::plan(&site)?;
     clock.lap("plan");
-    let mut artifacts = render::render(&env, &plan.pages)?;
-    clock.lap("render");
-    if let Some(g) = &site.glossary {
-        render::glossary::link_pages(&mut artifacts, g, &site.settings.base_path);
-    }
-    clock.lap("glosario");
-    artifacts.extend(plan.files);
-    Ok((site, warnings, artifacts, plan.pages.len()))
+    let linker = site
+        .glossary
+        .as_ref()
+        .map(|g| render::glossary::Linker::new(g, &site.settings.base_path));
+    Ok(Prepared {
+        site,
+        warnings,
+        env,
+        plan,
+        linker,
+    })
 }
 
 /// Builds the site into `output_dir`, replacing it only when everything succeeded.
+///
+/// Pages are rendered in parallel and written to the staging folder as they are made, so
+/// memory holds the model and the plan, never the whole site; the search index then reads the
+/// written pages.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     output::check_output_dir(
         &opts.output_dir,
         &[&opts.content_dir, &opts.theme_dir, Path::new(".")],
     )?;
-    let (site, warnings, artifacts, pages) = render_site(opts)?;
-    let search_pages = search::searchable_pages(&artifacts);
+    let Prepared {
+        site,
+        warnings,
+        env,
+        plan,
+        linker,
+    } = prepare(opts)?;
     let previous_bundle = opts.output_dir.join(search::BUNDLE);
     let search_deferred = opts.defer_search && previous_bundle.is_dir();
+    let mut search_pages = Vec::new();
     let mut clock = timing::Clock::start();
     let written = output::publish(
         &opts.output_dir,
-        &artifacts,
+        &plan.files,
         &opts.theme_dir.join("static"),
         |staging| {
-            clock.lap("escritura");
+            clock.lap("escritura de datos");
+            output::make_folders(staging, plan.pages.iter().map(|p| p.path.as_str()))?;
+            let pages = render::render_each(&env, &plan.pages, linker.as_ref(), |page| {
+                output::write_one(staging, &page)?;
+                Ok((page.bytes.len() as u64, search::is_searchable(&page)))
+            })?;
+            clock.lap("render y escritura de páginas");
+            let mut written = output::Written {
+                files: pages.len(),
+                bytes: pages.iter().map(|(bytes, _)| bytes).sum(),
+            };
+            search_pages = plan
+                .pages
+                .iter()
+                .zip(&pages)
+                .filter(|(_, (_, searchable))| *searchable)
+                .map(|(p, _)| p.path.clone())
+                .collect();
             if search_deferred {
                 output::link_tree(&previous_bundle, &staging.join(search::BUNDLE))?;
-                return Ok(Vec::new());
+                return Ok(written);
             }
-            let bundle = search::index_written(staging, &search_pages, &site.settings.base_path);
+            let bundle = search::index_written(staging, &search_pages, &site.settings.base_path)?;
             clock.lap("busqueda");
-            bundle
+            written.add(output::write_files(staging, &bundle)?);
+            Ok(written)
         },
     )?;
     clock.lap("escritura del índice y cambio");
     Ok(BuildSummary {
-        pages,
+        pages: plan.pages.len(),
         files: written.files,
         bytes: written.bytes,
         warnings,
@@ -173,7 +211,15 @@ impl CheckSummary {
 /// Everything `build` checks, plus links, anchors, an accessibility lint and the theme's
 /// contrast, without writing anything. Content errors still come back as `Error::Content`.
 pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
-    let (site, mut diagnostics, mut artifacts, _) = render_site(opts)?;
+    let Prepared {
+        site,
+        warnings: mut diagnostics,
+        env,
+        plan,
+        linker,
+    } = prepare(opts)?;
+    let mut artifacts = render::render(&env, &plan.pages, linker.as_ref())?;
+    artifacts.extend(plan.files);
     artifacts.extend(search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?);
     let static_dir = opts.theme_dir.join("static");
     let statics: Vec<String> = output::static_files(&static_dir)?

@@ -24,7 +24,7 @@ pub struct Written {
 }
 
 impl Written {
-    fn add(&mut self, other: Written) {
+    pub fn add(&mut self, other: Written) {
         self.files += other.files;
         self.bytes += other.bytes;
     }
@@ -122,20 +122,19 @@ fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
     Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
 }
 
-/// Writes the artifacts and the static files into staging, then what `then` makes from the
-/// written staging folder (the search index reads the pages there), then swaps staging into
+/// Writes the artifacts and the static files into staging, then lets `then` write the rest
+/// (pages rendered on the fly, the search index made from them), then swaps staging into
 /// `output`. Any error leaves `output` untouched.
 pub fn publish(
     output: &Path,
     artifacts: &[Artifact],
     static_dir: &Path,
-    then: impl FnOnce(&Path) -> Result<Vec<Artifact>>,
+    then: impl FnOnce(&Path) -> Result<Written>,
 ) -> Result<Written> {
     clean_stale(output)?;
     let staging = sibling(output, "preparando")?;
     let result = write_all(&staging, artifacts, static_dir).and_then(|mut w| {
-        let more = then(&staging)?;
-        w.add(write_files(&staging, &more)?);
+        w.add(then(&staging)?);
         swap(&staging, output).map_err(|e| {
             Error::Usage(format!(
                 "no se pudo poner el sitio nuevo en lugar de {} ({e})",
@@ -168,20 +167,29 @@ fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resul
     Ok(w)
 }
 
-/// Makes every folder once, in order, then writes the files in parallel: on a tmpfs or a page
-/// cache the copy into the kernel is the cost, and it scales with cores.
-fn write_files(root: &Path, artifacts: &[Artifact]) -> Result<Written> {
-    use rayon::prelude::*;
-    let folders: BTreeSet<&str> = artifacts
-        .iter()
-        .filter_map(|a| a.path.rsplit_once('/').map(|(dir, _)| dir))
+/// Makes the folders of these output paths under `root`, each once and in order, so files
+/// can then be written in parallel without racing to create them.
+pub fn make_folders<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Result<()> {
+    let folders: BTreeSet<&str> = paths
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
         .collect();
     for dir in folders {
         fsx::create_dir_all(&root.join(dir))?;
     }
-    artifacts
-        .par_iter()
-        .try_for_each(|a| fsx::write_in_place(&root.join(&a.path), &a.bytes))?;
+    Ok(())
+}
+
+/// Writes one file whose folder [`make_folders`] made.
+pub fn write_one(root: &Path, a: &Artifact) -> Result<()> {
+    fsx::write_in_place(&root.join(&a.path), &a.bytes)
+}
+
+/// Makes the folders, then writes the files in parallel: on a tmpfs or a page cache the copy
+/// into the kernel is the cost, and it scales with cores.
+pub fn write_files(root: &Path, artifacts: &[Artifact]) -> Result<Written> {
+    use rayon::prelude::*;
+    make_folders(root, artifacts.iter().map(|a| a.path.as_str()))?;
+    artifacts.par_iter().try_for_each(|a| write_one(root, a))?;
     Ok(Written {
         files: artifacts.len(),
         bytes: artifacts.iter().map(|a| a.bytes.len() as u64).sum(),

@@ -68,17 +68,8 @@ fn scratch_str(p: &Path) -> Result<String, String> {
         .ok_or_else(|| format!("ruta no válida para la búsqueda: {}", p.display()))
 }
 
-/// The output paths of the pages meant for search, in artifact order.
-pub fn searchable_pages(artifacts: &[Artifact]) -> Vec<String> {
-    artifacts
-        .iter()
-        .filter(|a| is_searchable(a))
-        .map(|a| a.path.clone())
-        .collect()
-}
-
 /// Pages meant for search mark their main text; everything else is left out.
-fn is_searchable(a: &Artifact) -> bool {
+pub fn is_searchable(a: &Artifact) -> bool {
     a.path.ends_with(".html") && memchr::memmem::find(&a.bytes, b"data-pagefind-body").is_some()
 }
 

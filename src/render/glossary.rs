@@ -140,18 +140,16 @@ impl Linker {
     }
 }
 
-/// Links the terms on every page but the glossary itself, in parallel (pages are independent).
-pub fn link_pages(artifacts: &mut [crate::render::Artifact], g: &Glossary, base_path: &str) {
-    use rayon::prelude::*;
-    let linker = Linker::new(g, base_path);
-    artifacts
-        .par_iter_mut()
-        .filter(|a| a.path.ends_with(".html") && !a.path.starts_with("glosario/"))
-        .for_each(|a| {
-            if let Some(linked) = linker.link(&String::from_utf8_lossy(&a.bytes)) {
-                a.bytes = linked.into_bytes();
-            }
-        });
+impl Linker {
+    /// Links the terms of one rendered page, unless it is the glossary itself.
+    pub fn link_page(&self, page: &mut crate::render::Artifact) {
+        if !page.path.ends_with(".html") || page.path.starts_with("glosario/") {
+            return;
+        }
+        if let Some(linked) = self.link(&String::from_utf8_lossy(&page.bytes)) {
+            page.bytes = linked.into_bytes();
+        }
+    }
 }
 
 /// Byte offset of the first whole-word occurrence of `needle` in `hay`.

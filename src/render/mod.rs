@@ -18,17 +18,51 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
 }
 
-/// Renders in parallel; `collect` keeps plan order, so the output does not depend on timing.
-pub fn render(env: &Environment<'_>, pages: &[Page]) -> Result<Vec<Artifact>> {
+/// Renders one page: its template, then the glossary links.
+fn render_page(
+    env: &Environment<'_>,
+    page: &Page,
+    linker: Option<&glossary::Linker>,
+) -> Result<Artifact> {
+    let html = env
+        .get_template(page.template)?
+        .render(page.context.clone())?;
+    let mut a = Artifact {
+        path: page.path.clone(),
+        bytes: html.into_bytes(),
+    };
+    if let Some(linker) = linker {
+        linker.link_page(&mut a);
+    }
+    Ok(a)
+}
+
+/// Renders in parallel into memory; `collect` keeps plan order, so the output does not depend
+/// on timing. For `check`, which looks at every page at once.
+pub fn render(
+    env: &Environment<'_>,
+    pages: &[Page],
+    linker: Option<&glossary::Linker>,
+) -> Result<Vec<Artifact>> {
     use rayon::prelude::*;
     pages
         .par_iter()
-        .map(|p| {
-            let html = env.get_template(p.template)?.render(p.context.clone())?;
-            Ok(Artifact {
-                path: p.path.clone(),
-                bytes: html.into_bytes(),
-            })
-        })
+        .map(|p| render_page(env, p, linker))
+        .collect()
+}
+
+/// Renders in parallel and hands each page to `sink` as soon as it is made (a build writes it
+/// and lets it go, so memory holds a few pages, not the site). Returns what `sink` returned,
+/// in plan order.
+pub fn render_each<T: Send>(
+    env: &Environment<'_>,
+    pages: &[Page],
+    linker: Option<&glossary::Linker>,
+    sink: impl Fn(Artifact) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    use rayon::prelude::*;
+    pages
+        .par_iter()
+        .map(|p| render_page(env, p, linker).and_then(&sink))
         .collect()
 }
