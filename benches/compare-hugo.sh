@@ -19,6 +19,7 @@
 # our output tree within the same file system). Both tools rebuild over their previous output,
 # as a webmaster does: informe writes a staging folder, swaps it in and deletes the old one;
 # Hugo overwrites in place.
+# It also times `informe build --sin-busqueda`, so the search index's share is reported apart.
 # The last line is `informe/hugo at N pages: R` (R = our median / Hugo's median, N = our pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,6 +100,7 @@ echo
 echo "== warm builds: $warmup warm-up + $runs timed runs each (hyperfine)"
 hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work/builds.csv" \
   -n informe "$informe build --content $content --theme $theme --output $out_informe" \
+  -n informe-sin-busqueda "$informe build --sin-busqueda --content $content --theme $theme --output $out_informe" \
   -n hugo "hugo --quiet --source $hugo_src --destination $out_hugo"
 echo
 echo "== floor: cp -r of our output tree within the same file system"
@@ -109,6 +111,8 @@ rm -rf "$floor"
 # hyperfine's CSV: command,mean,stddev,median,user,system,min,max (seconds).
 col() { awk -F, -v name="$2" -v c="$3" '$1 == name {print $c}' "$work/$1.csv"; }
 med_i=$(col builds informe 4) med_h=$(col builds hugo 4) med_f=$(col floor floor 4)
+med_p=$(col builds informe-sin-busqueda 4)
+cpu_p=$(awk -v u="$(col builds informe-sin-busqueda 5)" -v s="$(col builds informe-sin-busqueda 6)" 'BEGIN{print u + s}')
 cpu_i=$(awk -v u="$(col builds informe 5)" -v s="$(col builds informe 6)" 'BEGIN{print u + s}')
 cpu_h=$(awk -v u="$(col builds hugo 5)" -v s="$(col builds hugo 6)" 'BEGIN{print u + s}')
 cpu_f=$(awk -v u="$(col floor floor 5)" -v s="$(col floor floor 6)" 'BEGIN{print u + s}')
@@ -117,12 +121,16 @@ echo
 dirty=$(git diff --quiet HEAD -- src theme Cargo.toml Cargo.lock 2>/dev/null || echo '+uncommitted changes')
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(git rev-parse --short HEAD)$dirty, seed $seed, $runs runs"
 awk -v mi="$med_i" -v mh="$med_h" -v mf="$med_f" -v ci="$cpu_i" -v ch="$cpu_h" -v cf="$cpu_f" \
+  -v mp="$med_p" -v cp="$cpu_p" \
   -v ni="$n_informe" -v nh="$n_hugo" -v ri="$rss_informe" -v rh="$rss_hugo" -v rf="$rss_floor" 'BEGIN {
   f = "| %-13s | %6d | %10.0f | %8.2f | %12.0f | %11d | %6.2f | %7.1f |\n"
   printf "| %-13s | %6s | %10s | %8s | %12s | %11s | %6s | %7s |\n", "", "pages", "median ms", "ms/page", "cpu ms (u+s)", "peak RSS MB", "× Hugo", "× floor"
   printf "|---------------|-------:|-----------:|---------:|-------------:|------------:|-------:|--------:|\n"
   printf f, "informe", ni, mi * 1000, mi * 1000 / ni, ci * 1000, ri, mi / mh, mi / mf
+  printf "| %-13s | %6d | %10.0f | %8.2f | %12.0f | %11s | %6.2f | %7.1f |\n", "  sin búsqueda", ni, mp * 1000, mp * 1000 / ni, cp * 1000, "", mp / mh, mp / mf
+  printf "| %-13s | %6s | %10.0f | %8s | %12.0f | %11s | %6.2f | %7s |\n", "  búsqueda", "", (mi - mp) * 1000, "", (ci - cp) * 1000, "", (mi - mp) / mh, ""
   printf f, "hugo", nh, mh * 1000, mh * 1000 / nh, ch * 1000, rh, 1, mh / mf
   printf f, "floor (cp -r)", ni, mf * 1000, mf * 1000 / ni, cf * 1000, rf, mf / mh, 1
 }'
+awk -v mp="$med_p" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo without search at %d pages: %.2f\n", n, mp / mh }'
 awk -v mi="$med_i" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo at %d pages: %.2f\n", n, mi / mh }'

@@ -36,10 +36,23 @@ pub struct BuildOptions {
     pub output_dir: PathBuf,
     /// Overrides `base_url` from `sitio.yaml` (e.g. for a preview under another address).
     pub base_url: Option<String>,
-    /// Keeps the search index of the site already in `output_dir` (when there is one) instead
-    /// of rebuilding it; the caller brings it up to date afterwards (see `serve`). For `serve`, whose
-    /// reader should see an edit before the index catches up.
-    pub defer_search: bool,
+    /// What to do about the search index.
+    pub search: SearchIndex,
+}
+
+/// How a build treats the Pagefind search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchIndex {
+    /// Index every quarter and unit page (what a published site needs).
+    #[default]
+    Build,
+    /// Keep the index of the site already in `output_dir` (when there is one); the caller
+    /// brings it up to date afterwards. For `serve`, whose reader should see an edit before the
+    /// index catches up.
+    KeepPrevious,
+    /// Write no index (`--sin-busqueda`: quick builds and benchmarks; the search page of such
+    /// a site finds nothing).
+    Skip,
 }
 
 impl Default for BuildOptions {
@@ -49,7 +62,7 @@ impl Default for BuildOptions {
             theme_dir: "theme".into(),
             output_dir: "public".into(),
             base_url: None,
-            defer_search: false,
+            search: SearchIndex::Build,
         }
     }
 }
@@ -65,7 +78,8 @@ pub struct BuildSummary {
     /// Output paths of the pages in the search index, and the site's base path.
     pub search_pages: Vec<String>,
     pub base_path: String,
-    /// Whether the search index was kept from the previous build (see `defer_search`).
+    /// Whether the search index was kept from the previous build (see
+    /// [`SearchIndex::KeepPrevious`]).
     pub search_deferred: bool,
 }
 
@@ -146,7 +160,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         linker,
     } = prepare(opts)?;
     let previous_bundle = opts.output_dir.join(search::BUNDLE);
-    let search_deferred = opts.defer_search && previous_bundle.is_dir();
+    let search_deferred = opts.search == SearchIndex::KeepPrevious && previous_bundle.is_dir();
     let mut search_pages = Vec::new();
     let mut clock = timing::Clock::start();
     let written = output::publish(
@@ -174,6 +188,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
                 .collect();
             if search_deferred {
                 output::link_tree(&previous_bundle, &staging.join(search::BUNDLE))?;
+                return Ok(written);
+            }
+            if opts.search == SearchIndex::Skip {
                 return Ok(written);
             }
             let bundle = search::index_written(staging, &search_pages, &site.settings.base_path)?;

@@ -2,7 +2,7 @@
 //! outcomes onto exit codes (0 success, 1 content or template errors, 2 I/O or usage).
 
 use clap::{Parser, Subcommand};
-use informe::{BuildOptions, Error};
+use informe::{BuildOptions, Error, SearchIndex};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +39,10 @@ enum Command {
         /// Dirección pública del sitio; sustituye a `base_url` de sitio.yaml.
         #[arg(long)]
         base_url: Option<String>,
+        /// No genera el índice de búsqueda (compilaciones rápidas de prueba y mediciones); la
+        /// página «Buscar» de ese sitio no encontrará nada. No lo use para publicar.
+        #[arg(long)]
+        sin_busqueda: bool,
     },
     /// Revisa el contenido, los enlaces, las anclas y la accesibilidad sin escribir nada.
     Check {
@@ -85,12 +89,17 @@ fn main() -> ExitCode {
             theme,
             output,
             base_url,
+            sin_busqueda,
         } => build(BuildOptions {
             content_dir: content,
             theme_dir: theme,
             output_dir: output,
             base_url,
-            defer_search: false,
+            search: if sin_busqueda {
+                SearchIndex::Skip
+            } else {
+                SearchIndex::Build
+            },
         }),
         Command::Check { content, theme } => check(BuildOptions {
             content_dir: content,
@@ -154,6 +163,12 @@ fn build(opts: BuildOptions) -> ExitCode {
         Ok(summary) => {
             for w in &summary.warnings {
                 let _ = writeln!(err, "{w}");
+            }
+            if opts.search == SearchIndex::Skip {
+                let _ = writeln!(
+                    err,
+                    "aviso: sitio sin índice de búsqueda (--sin-busqueda); no lo publique así"
+                );
             }
             let _ = writeln!(
                 std::io::stdout(),

@@ -184,7 +184,7 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
         theme_dir: opts.theme_dir.clone(),
         output_dir: output.clone(),
         base_url: Some(format!("http://{addr}/")),
-        defer_search: true,
+        search: crate::SearchIndex::KeepPrevious,
     };
     let shared = Arc::new(Shared::default());
     let _ = writeln!(out, "Sirviendo en http://{addr}/ (Ctrl+C para terminar)");

@@ -168,3 +168,35 @@ fn base_url_flag_overrides_site_settings() {
     assert!(home.contains(r#"href="/informes/2023/t2/""#), "{home}");
     assert!(home.contains(r#"href="/static/estilo.css""#));
 }
+
+#[test]
+fn sin_busqueda_builds_the_pages_without_an_index_and_says_so() {
+    let site = TestSite::fixture("minimo");
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output().join("pagefind/pagefind-ui.js").is_file());
+    let with_index = crate::harness::tree(&site.output());
+
+    let out = assert_cmd::Command::cargo_bin("informe")
+        .unwrap()
+        .current_dir(site.dir.path())
+        .args(["build", "--sin-busqueda", "--content"])
+        .arg(site.content())
+        .arg("--theme")
+        .arg(crate::harness::repo_root().join("theme"))
+        .arg("--output")
+        .arg(site.output())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sin índice de búsqueda"));
+    let without = crate::harness::tree(&site.output());
+    assert!(!without.keys().any(|k| k.starts_with("pagefind/")));
+    let pages = |t: &std::collections::BTreeMap<String, Vec<u8>>| {
+        t.iter()
+            .filter(|(k, _)| !k.starts_with("pagefind/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pages(&with_index), pages(&without), "the pages are the same");
+}
