@@ -43,9 +43,26 @@ pub struct QuarterData {
     pub files: Vec<Artifact>,
 }
 
-/// «1 KB»: whole kilobytes rounded up, so a tiny file never reads as «0 KB».
+/// «1 KB»: whole kilobytes rounded up, so a tiny file never reads as «0 KB»; from 1 MB on,
+/// megabytes with one decimal («2.5 MB»).
 fn size_label(bytes: usize) -> String {
-    format!("{} KB", bytes.div_ceil(1024).max(1))
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        format!("{} MB", crate::format::number(bytes as f64 / MB as f64, 1))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
+/// A link to a downloadable file: «Descargar Tabla 4 (CSV, 1 KB)». The one place download
+/// texts are worded, for data files and attachments alike.
+pub fn download(url: String, format: &'static str, bytes: usize, what: &str) -> Download {
+    Download {
+        url,
+        format,
+        bytes,
+        text: format!("Descargar {what} ({format}, {})", size_label(bytes)),
+    }
 }
 
 /// OWASP CSV-injection guidance: a text cell that a spreadsheet would run as a formula gets a
@@ -159,12 +176,7 @@ impl Builder<'_> {
     fn add(&mut self, name: &str, ext: &'static str, bytes: Vec<u8>, what: &str) -> Download {
         let file = format!("{name}.{ext}");
         let format = if ext == "csv" { "CSV" } else { "JSON" };
-        let d = Download {
-            url: format!("/{}{file}", self.dir),
-            format,
-            bytes: bytes.len(),
-            text: format!("Descargar {what} ({format}, {})", size_label(bytes.len())),
-        };
+        let d = download(format!("/{}{file}", self.dir), format, bytes.len(), what);
         self.data.files.push(Artifact {
             path: format!("{}{file}", self.dir),
             bytes,
@@ -414,5 +426,7 @@ mod tests {
         assert_eq!(size_label(10), "1 KB");
         assert_eq!(size_label(1024), "1 KB");
         assert_eq!(size_label(1025), "2 KB");
+        assert_eq!(size_label(1024 * 1024), "1 MB");
+        assert_eq!(size_label(5 * 1024 * 1024 / 2), "2.5 MB");
     }
 }

@@ -100,3 +100,38 @@ pub(crate) fn read_dir_names(path: &Path) -> Result<Vec<std::ffi::OsString>> {
     names.sort();
     Ok(names)
 }
+
+pub(crate) fn canonicalize(path: &Path) -> Result<std::path::PathBuf> {
+    fs::canonicalize(path).map_err(io(path))
+}
+
+/// Reads a regular file, at most `limit` bytes plus one (so the caller sees that it is too
+/// large), without following a symbolic link in its last component (Linux: `O_NOFOLLOW`) and
+/// without blocking on a FIFO (`O_NONBLOCK`): the file may have been replaced since it was
+/// checked.
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    let file = opts.open(path).map_err(io(path))?;
+    if !file.metadata().map_err(io(path))?.is_file() {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "no es un archivo regular",
+            ),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io(path))?;
+    Ok(bytes)
+}

@@ -6,6 +6,7 @@
 //! /institucion/                     institucion.html
 //! /informes/<año>/t<n>/             informe.html
 //! /informes/<año>/t<n>/<unidad>/    unidad.html
+//! /informes/<año>/t<n>/anexos/<archivo>   the quarter's attachments, byte for byte
 //! /404.html                         404.html
 //! ```
 
@@ -93,6 +94,28 @@ fn unit_charts(u: &Unit) -> Result<BTreeMap<String, Value>, ChartError> {
 pub struct Plan {
     pub pages: Vec<Page>,
     pub files: Vec<Artifact>,
+}
+
+/// An attachment as the quarter page lists it.
+#[derive(Debug, Clone, Serialize)]
+struct AttachmentLink {
+    title: String,
+    description: Option<String>,
+    media_type: &'static str,
+    /// «Descargar Informe firmado (PDF, 120 KB)».
+    download: Download,
+}
+
+fn attachment_links(r: &Report) -> Vec<AttachmentLink> {
+    r.attachments
+        .iter()
+        .map(|a| AttachmentLink {
+            title: a.title.clone(),
+            description: a.description.clone(),
+            media_type: a.media_type,
+            download: data::download(a.url.clone(), a.format, a.size, &a.title),
+        })
+        .collect()
 }
 
 /// A note with where it applies, for the site-wide corrections page.
@@ -444,6 +467,7 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
                 charts => quarter_charts,
                 downloads => downloads.clone(),
                 whole_data => ser(&export.whole),
+                attachments => ser(attachment_links(r)),
                 is_latest => is_latest,
                 page => context! {
                     title => report_title, url => r.url.clone(), kind => "informe",
@@ -528,6 +552,13 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
         context: common.clone(),
     });
     let mut files: Vec<Artifact> = exports.into_iter().flat_map(|e| e.files).collect();
+    // Attachments are copied as read; they are in no sitemap and no data package.
+    files.extend(site.reports.iter().flat_map(|r| {
+        r.attachments.iter().map(|a| Artifact {
+            path: a.url.trim_start_matches('/').to_owned(),
+            bytes: a.bytes.to_vec(),
+        })
+    }));
     files.push(feed(site));
     Ok(Plan { pages, files })
 }

@@ -92,7 +92,9 @@ pub fn new_quarter(content_dir: &Path, year: i32, quarter: u8) -> Result<Vec<Pat
                 key(item, "texto", "");
             }
         }
+        // A new quarter attaches its own documents; the old ones stay with their quarter.
         m.remove("notas");
+        m.remove("anexos");
     }
     let report_path = target.join("informe.yaml");
     fsx::write(&report_path, to_yaml(&report, &report_path)?.as_bytes())?;

@@ -6,6 +6,7 @@
 //! located by searching the file's source for the offending value, since serde_yaml forgets
 //! positions once a document has been read.
 
+use crate::content::value_position;
 use crate::diagnostic::{Diagnostic, locate, locate_from};
 use crate::model::{ActionLine, Block, Origin, Report, Site, Table, Unit, decimals_of};
 use std::collections::{BTreeMap, BTreeSet};
@@ -153,9 +154,10 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    attachments(r, out);
     for u in &r.units {
-        // These names are pages of the quarter, so a unit cannot take them.
-        if ["imprimir", "anual"].contains(&u.slug.as_str()) {
+        // These names are pages or folders of the quarter, so a unit cannot take them.
+        if ["imprimir", "anual", "anexos"].contains(&u.slug.as_str()) {
             out.push(
                 Diagnostic::error(
                     "E-CARPETA",
@@ -195,6 +197,47 @@ fn report(r: &Report, out: &mut Vec<Diagnostic>) {
     }
     for u in &r.units {
         unit(u, r.year, out);
+    }
+}
+
+/// Each attachment needs a title (it is the link's text) and a file name of its own, since all
+/// are published in one folder; names are compared ignoring case, as some file systems do.
+fn attachments(r: &Report, out: &mut Vec<Diagnostic>) {
+    let o = &r.origin;
+    let mut names: BTreeMap<String, &str> = BTreeMap::new();
+    for (i, a) in r.attachments.iter().enumerate() {
+        let at = |d: Diagnostic| match a.position {
+            Some((line, col)) => d.at(&o.source, line, Some(col)),
+            None => d,
+        };
+        if a.title.trim().is_empty() {
+            let title_at = value_position(&o.source, &format!("anexos[{i}].titulo"));
+            let at = |d: Diagnostic| match title_at.or(a.position) {
+                Some((line, col)) => d.at(&o.source, line, Some(col)),
+                None => d,
+            };
+            out.push(at(Diagnostic::error(
+                "E-ANEXO",
+                &o.file,
+                format!("el anexo `{}` no tiene título", a.path),
+            )
+            .path(format!("anexos[{i}].titulo"))
+            .hint(
+                "el título es el texto del enlace de descarga: p. ej. `titulo: Informe firmado`",
+            )));
+        }
+        if let Some(first) = names.insert(a.file_name.to_lowercase(), &a.path) {
+            out.push(at(Diagnostic::error(
+                "E-DUPLICADO",
+                &o.file,
+                format!(
+                    "los anexos `{first}` y `{}` se publicarían con el mismo nombre `{}`",
+                    a.path, a.file_name
+                ),
+            )
+            .path(format!("anexos[{i}].archivo"))
+            .hint("todos los anexos del trimestre se publican en una carpeta: renombre uno de los archivos")));
+        }
     }
 }
 

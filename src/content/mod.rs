@@ -4,6 +4,7 @@
 //! What this stage does not do: compute, cross-check or format anything (that is `model` and
 //! `validate`). It only knows where files live and how to read them.
 
+mod attachments;
 pub mod raw;
 mod walk;
 mod yaml;
@@ -11,7 +12,8 @@ mod yaml;
 use crate::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
 
-pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse};
+pub use attachments::{AttachmentFile, FORMATS, MAX_ATTACHMENT_BYTES};
+pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse, value_position};
 
 /// A parsed value with the file it came from, kept so later stages can locate problems.
 #[derive(Debug, Clone)]
@@ -39,6 +41,8 @@ pub struct RawReport {
     pub report: Sourced<raw::Report>,
     /// Sorted by file name; the slug is the file stem.
     pub units: Vec<(String, Sourced<raw::Unit>)>,
+    /// The files of `anexos`, checked and read, in the same order.
+    pub attachments: Vec<AttachmentFile>,
 }
 
 /// Reads the content directory. On failure, returns every diagnostic found (warnings included).
@@ -66,6 +70,7 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
     type Parsed = (
         Result<Sourced<raw::Report>, Box<Diagnostic>>,
         Vec<(String, Result<Sourced<raw::Unit>, Box<Diagnostic>>)>,
+        (Vec<AttachmentFile>, Vec<Diagnostic>),
     );
     let parsed: Vec<Parsed> = files
         .reports
@@ -76,20 +81,37 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
                 .par_iter()
                 .map(|(slug, rel)| (slug.clone(), read_and_parse(content_dir, rel)))
                 .collect();
-            (read_and_parse(content_dir, &dir.report), units)
+            let report = read_and_parse::<raw::Report>(content_dir, &dir.report);
+            let attached = match &report {
+                Ok(r) => attachments::load(&content_dir.join("informes").join(&dir.name), r),
+                Err(_) => Default::default(),
+            };
+            (report, units, attached)
         })
         .collect();
-    for (dir, (report, units)) in files.reports.iter().zip(parsed) {
+    for (dir, (report, units, (attached, problems))) in files.reports.iter().zip(parsed) {
         let report = keep(report, &mut diags);
         let units = units
             .into_iter()
             .filter_map(|(slug, u)| keep(u, &mut diags).map(|u| (slug, u)))
             .collect();
+        diags.extend(problems);
+        // Files no attachment names are reported as the walker reports a stray file; when the
+        // report could not be read, only symbolic links are (they are errors either way).
+        for other in &dir.others {
+            let claimed = report
+                .as_ref()
+                .is_some_and(|r| attachments::claimed(&r.value, &other.rel));
+            if !claimed && (report.is_some() || other.symlink) {
+                diags.push(other.unclaimed(content_dir));
+            }
+        }
         if let Some(report) = report {
             reports.push(RawReport {
                 dir_name: dir.name.clone(),
                 report,
                 units,
+                attachments: attached,
             });
         }
     }

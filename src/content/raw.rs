@@ -96,6 +96,24 @@ pub struct Report {
     pub area_responsable: Option<String>,
     #[serde(default)]
     pub fe_de_erratas: Vec<Erratum>,
+    // Documents attached to the quarter (the signed report, an annex spreadsheet).
+    #[serde(default)]
+    pub anexos: Vec<Attachment>,
+}
+
+// A downloadable document attached to the quarter; the loader checks the path and reads it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    pub titulo: String,
+    // Relative to the quarter's folder, with `/`: `anexos/informe-firmado.pdf`.
+    #[schemars(
+        description = "Ruta del archivo relativa a la carpeta del informe, con `/`: p. ej. `anexos/informe-firmado.pdf`",
+        regex(pattern = r"^[^/\\:][^\\:]*$")
+    )]
+    pub archivo: String,
+    #[serde(default)]
+    pub descripcion: Option<String>,
 }
 
 // One correction made after publication: the published quarter keeps its URLs and shows this.

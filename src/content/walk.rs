@@ -1,5 +1,9 @@
 //! Finds the content files in a fixed, sorted order and refuses anything that could lead
 //! outside the project (symbolic links) or that would be silently ignored.
+//!
+//! Other files in a quarter's folder may be attachments (`anexos` in `informe.yaml`), which
+//! the walker cannot know before the report is read: it hands them to the loader, which checks
+//! the attached ones (symbolic links included) and reports the rest as the walker would.
 
 use crate::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -9,6 +13,35 @@ pub(super) struct ReportDir {
     pub(super) name: String,
     pub(super) report: PathBuf,
     pub(super) units: Vec<(String, PathBuf)>,
+    /// Files (and symbolic links) other than the YAML, relative to the content folder.
+    pub(super) others: Vec<Other>,
+}
+
+/// A file in a quarter's folder that is not its YAML: an attachment, or a stray file.
+pub(super) struct Other {
+    pub(super) path: PathBuf,
+    /// Relative to the quarter's folder, with `/`: `anexos/informe-firmado.pdf`.
+    pub(super) rel: String,
+    pub(super) symlink: bool,
+}
+
+impl Other {
+    /// What the walker says of such a file when no attachment names it.
+    pub(super) fn unclaimed(&self, content_dir: &Path) -> Diagnostic {
+        let path = content_dir.join(&self.path);
+        if self.symlink {
+            symlink_error(path)
+        } else {
+            Diagnostic::warning("W-ARCHIVO", path, "archivo no reconocido; se ignora").hint(
+                "si es un anexo, nómbrelo en `anexos` de informe.yaml; consulte docs/contenido.md",
+            )
+        }
+    }
+}
+
+fn symlink_error(path: PathBuf) -> Diagnostic {
+    Diagnostic::error("E-ARCHIVO", path, "enlace simbólico en el contenido")
+        .hint("copie el archivo dentro de content/; los enlaces no se siguen")
 }
 
 pub(super) struct Files {
@@ -37,6 +70,7 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     }
     let mut diags = Vec::new();
     let mut reports: Vec<ReportDir> = Vec::new();
+    let mut others: Vec<(String, Other)> = Vec::new();
     // Sorted so every run sees files in the same order; links are never followed, so a
     // link cannot point the build outside the project or into a loop.
     // Hidden entries (editor folders, `.esquemas/`) are not content.
@@ -63,23 +97,41 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
         let Ok(rel) = path.strip_prefix(content_dir) else {
             continue;
         };
+        let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+        let yaml_slot = matches!(
+            parts.as_slice(),
+            ["informes", _, "informe.yaml"] | ["informes", _, "unidades", _]
+                if parts.last().is_some_and(|f| f.ends_with(".yaml"))
+        );
+        if let ["informes", dir, inner @ ..] = parts.as_slice()
+            && !inner.is_empty()
+            && !yaml_slot
+        {
+            if entry.path_is_symlink() || !entry.file_type().is_dir() {
+                others.push((
+                    (*dir).to_owned(),
+                    Other {
+                        path: rel.to_path_buf(),
+                        rel: inner.join("/"),
+                        symlink: entry.path_is_symlink(),
+                    },
+                ));
+            }
+            continue;
+        }
         if entry.path_is_symlink() {
-            diags.push(
-                Diagnostic::error("E-ARCHIVO", path, "enlace simbólico en el contenido")
-                    .hint("copie el archivo dentro de content/; los enlaces no se siguen"),
-            );
+            diags.push(symlink_error(path.to_path_buf()));
             continue;
         }
         if entry.file_type().is_dir() {
             continue;
         }
-        let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
         match parts.as_slice() {
             ["sitio.yaml"] | ["institucion.yaml"] | ["glosario.yaml"] => {}
             ["informes", dir, "informe.yaml"] => {
                 report_dir(&mut reports, dir, rel).report = rel.to_path_buf();
             }
-            ["informes", dir, "unidades", file] if file.ends_with(".yaml") => {
+            ["informes", dir, "unidades", file] => {
                 let slug = file.trim_end_matches(".yaml");
                 if is_slug(slug) {
                     report_dir(&mut reports, dir, rel)
@@ -112,6 +164,12 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
         }
     }
     reports.retain(|r| !r.report.as_os_str().is_empty());
+    for (dir, other) in others {
+        match reports.iter_mut().find(|r| r.name == dir) {
+            Some(r) => r.others.push(other),
+            None => diags.push(other.unclaimed(content_dir)),
+        }
+    }
     for name in ["sitio.yaml", "institucion.yaml"] {
         if !content_dir.join(name).is_file() {
             diags.push(Diagnostic::error(
@@ -138,6 +196,7 @@ fn report_dir<'a>(reports: &'a mut Vec<ReportDir>, name: &str, _rel: &Path) -> &
         name: name.to_owned(),
         report: PathBuf::new(),
         units: Vec::new(),
+        others: Vec::new(),
     });
     let last = reports.len() - 1;
     &mut reports[last]

@@ -145,6 +145,107 @@ pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Di
     })
 }
 
+/// Line and column (both 1-based) where the value at `yaml_path` starts, the path written as
+/// diagnostics print it (`anexos[0].archivo`); for problems found after deserialization, when
+/// serde_yaml no longer knows positions. `None` when the path is not in the document.
+pub fn value_position(source: &str, yaml_path: &str) -> Option<(usize, usize)> {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    #[derive(PartialEq)]
+    enum Step {
+        Key(String),
+        Index(usize),
+    }
+    enum Frame {
+        // The key whose value comes next; `None` while a key is expected.
+        Map(Option<String>),
+        // The index of the next item.
+        Seq(usize),
+    }
+    struct Finder {
+        target: Vec<Step>,
+        stack: Vec<Frame>,
+        found: Option<Marker>,
+    }
+    impl Finder {
+        fn at_target(&self) -> bool {
+            self.stack.len() == self.target.len()
+                && self
+                    .stack
+                    .iter()
+                    .zip(&self.target)
+                    .all(|(f, t)| match (f, t) {
+                        (Frame::Map(Some(k)), Step::Key(want)) => k == want,
+                        (Frame::Seq(i), Step::Index(want)) => i == want,
+                        _ => false,
+                    })
+        }
+        fn advance(&mut self) {
+            match self.stack.last_mut() {
+                Some(Frame::Map(key)) => *key = None,
+                Some(Frame::Seq(next)) => *next += 1,
+                None => {}
+            }
+        }
+    }
+    impl MarkedEventReceiver for Finder {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            if self.found.is_some() {
+                return;
+            }
+            match ev {
+                Event::Scalar(v, ..) => {
+                    if let Some(Frame::Map(key @ None)) = self.stack.last_mut() {
+                        *key = Some(v);
+                        return;
+                    }
+                    if self.at_target() {
+                        self.found = Some(mark);
+                    }
+                    self.advance();
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    if self.at_target() {
+                        self.found = Some(mark);
+                    }
+                    self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                        Frame::Map(None)
+                    } else {
+                        Frame::Seq(0)
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    self.stack.pop();
+                    self.advance();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let mut target = Vec::new();
+    for part in yaml_path.split('.') {
+        let (key, indexes) = part
+            .split_once('[')
+            .map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            target.push(Step::Key(key.to_owned()));
+        }
+        for i in indexes.split('[').filter(|s| !s.is_empty()) {
+            target.push(Step::Index(i.trim_end_matches(']').parse().ok()?));
+        }
+    }
+    let mut finder = Finder {
+        target,
+        stack: Vec::new(),
+        found: None,
+    };
+    // A syntax error after the value does not matter; one before it leaves `found` empty.
+    let _ = Parser::new_from_str(source).load(&mut finder, false);
+    finder.found.map(|m| (m.line(), m.col() + 1))
+}
+
 /// serde_yaml's Display prefixes the path and appends the position; both are shown apart.
 fn bare_message(err: &serde_yaml::Error) -> String {
     let mut s = err.to_string();
@@ -278,6 +379,17 @@ mod tests {
         let src = format!("titulo: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
         let d = parse::<raw::Site>(Path::new("s.yaml"), &src).unwrap_err();
         assert!(d.message.contains("64 niveles"), "{d}");
+    }
+
+    #[test]
+    fn value_position_follows_the_yaml_path() {
+        let src = "anio: 2023\nanexos:\n  - titulo: A\n    archivo: a.pdf\n  - { titulo: B, archivo: \"b.pdf\" }\nnotas: []\n";
+        assert_eq!(value_position(src, "anio"), Some((1, 7)));
+        assert_eq!(value_position(src, "anexos[0].archivo"), Some((4, 14)));
+        assert_eq!(value_position(src, "anexos[1].archivo"), Some((5, 27)));
+        assert_eq!(value_position(src, "anexos[1]"), Some((5, 5)));
+        assert_eq!(value_position(src, "anexos[2].archivo"), None);
+        assert_eq!(value_position(src, "notas"), Some((6, 8)));
     }
 
     #[test]

@@ -120,8 +120,33 @@ pub struct Report {
     pub responsible_area: Option<String>,
     /// Corrections made after publication («fe de erratas»).
     pub errata: Vec<Erratum>,
+    /// Documents attached to the quarter, in the order of `anexos`.
+    pub attachments: Vec<Attachment>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// A document attached to a quarter, published byte for byte under the quarter's URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    pub title: String,
+    pub description: Option<String>,
+    /// As checked by the loader, relative to the quarter's folder: `anexos/informe-firmado.pdf`.
+    pub path: String,
+    /// The name it is published under (the last component of `path`).
+    pub file_name: String,
+    /// `PDF`, `XLSX`…
+    pub format: &'static str,
+    pub media_type: &'static str,
+    pub size: usize,
+    /// Site-relative URL, `/informes/2023/t2/anexos/informe-firmado.pdf`.
+    pub url: String,
+    /// The file's contents, read by the loader.
+    #[serde(skip)]
+    pub bytes: Arc<[u8]>,
+    /// Line and column of `archivo` in `informe.yaml`.
+    #[serde(skip)]
+    pub position: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -519,6 +544,23 @@ fn report(r: &crate::content::RawReport) -> Report {
             text: s.texto.clone(),
         })
         .collect();
+    let attachments = v
+        .anexos
+        .iter()
+        .zip(&r.attachments)
+        .map(|(a, f)| Attachment {
+            title: a.titulo.clone(),
+            description: a.descripcion.clone(),
+            path: f.path.clone(),
+            file_name: f.file_name.clone(),
+            format: f.format,
+            media_type: f.media_type,
+            size: f.bytes.len(),
+            url: format!("{url}anexos/{}", f.file_name),
+            bytes: Arc::clone(&f.bytes),
+            position: f.position,
+        })
+        .collect();
     Report {
         id: r.dir_name.clone(),
         year: v.anio,
@@ -548,6 +590,7 @@ fn report(r: &crate::content::RawReport) -> Report {
                 reason: e.motivo.clone(),
             })
             .collect(),
+        attachments,
         origin: origin(&r.report.path, &r.report.source),
     }
 }

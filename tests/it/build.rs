@@ -198,5 +198,9 @@ fn sin_busqueda_builds_the_pages_without_an_index_and_says_so() {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(pages(&with_index), pages(&without), "the pages are the same");
+    assert_eq!(
+        pages(&with_index),
+        pages(&without),
+        "the pages are the same"
+    );
 }

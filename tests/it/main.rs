@@ -4,6 +4,7 @@
 // Test code may touch the file system directly and unwrap: a failure is the test failing.
 #![allow(clippy::disallowed_methods, clippy::unwrap_used, unreachable_pub)]
 
+mod anexos;
 mod build;
 mod charts;
 mod data;
