@@ -415,13 +415,7 @@ fn an_unwritable_parent_folder_is_reported_and_leaves_the_old_site() {
     );
 
     chmod(site.dir.path(), 0o777);
-    let allowed = nobody.build(&site);
-    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert!(
-        tree(&site.output()) == new,
-        "the output is not the new site"
-    );
-    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
+    assert_recovered(&nobody.build(&site), &site, &new);
 }
 
 /// `public/` (or one folder in it) was built by root, e.g. with `sudo`: the webmaster could
@@ -465,13 +459,7 @@ fn an_old_site_this_user_cannot_delete_is_refused_before_writing() {
     );
 
     chown_tree(&site.output(), NOBODY);
-    let allowed = nobody.build(&site);
-    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert!(
-        tree(&site.output()) == new,
-        "the output is not the new site"
-    );
-    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
+    assert_recovered(&nobody.build(&site), &site, &new);
 }
 
 /// Mid-build, after every file is written: in a sticky folder (like /tmp) only a folder's owner
@@ -507,13 +495,7 @@ fn a_refused_swap_after_the_new_site_is_written_leaves_the_old_site() {
     );
 
     chown_tree(&site.output(), NOBODY);
-    let allowed = nobody.build(&site);
-    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert!(
-        tree(&site.output()) == new,
-        "the output is not the new site"
-    );
-    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
+    assert_recovered(&nobody.build(&site), &site, &new);
 }
 
 /// Mid-build, between writes: the theme's static files are read after every page is in
@@ -542,13 +524,7 @@ fn an_unreadable_theme_file_mid_build_is_reported_and_leaves_the_old_site() {
     );
 
     chmod(&css, 0o644);
-    let allowed = nobody.build(&site);
-    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert!(
-        tree(&site.output()) == new,
-        "the output is not the new site"
-    );
-    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
+    assert_recovered(&nobody.build(&site), &site, &new);
 }
 
 /// Once the new site is swapped in, failing to delete the old copy is not a failed build (the
@@ -584,10 +560,15 @@ fn an_old_copy_that_cannot_be_deleted_after_the_swap_does_not_fail_the_build() {
     );
 
     chown_tree(&site.dir.path().join(&left[0]), NOBODY);
-    let next = nobody.build(&site);
-    assert_eq!(next.code, 0, "{}", next.stderr);
+    assert_recovered(&nobody.build(&site), &site, &new);
+}
+
+/// Once the fault is gone, the next build publishes exactly the new site and leaves nothing
+/// beside it.
+fn assert_recovered(run: &Run, site: &TestSite, new: &Tree) {
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        tree(&site.output()) == new,
+        tree(&site.output()) == *new,
         "the output is not the new site"
     );
     assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
