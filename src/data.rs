@@ -107,7 +107,8 @@ fn csv_bytes(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Vec<
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     // Writing to a Vec cannot fail; an error here would be a bug in the csv crate.
-    let _ = w.write_record(header);
+    // Headers are content too (column and series names): neutralised like text cells.
+    let _ = w.write_record(header.iter().map(|h| neutralize(h)));
     for r in rows {
         let _ = w.write_record(&r);
     }
@@ -417,6 +418,10 @@ mod tests {
         assert_eq!(neutralize("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
         assert_eq!(neutralize("@SUM(1)"), "'@SUM(1)");
         assert_eq!(neutralize("Enero"), "Enero");
+        // Found by `fuzz/` (regresiones/contenido/unidad-encabezado-formula.yaml): headers are
+        // content too.
+        let csv = csv_bytes(&["=1+1".into(), "\rX".into()], std::iter::empty());
+        assert_eq!(String::from_utf8_lossy(&csv), "'=1+1,\"'\rX\"\r\n");
         assert_eq!(cell_csv(&Cell::Number(-3.0)), "-3");
         assert_eq!(cell_csv(&Cell::Number(12.6)), "12.6");
     }

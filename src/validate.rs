@@ -47,6 +47,17 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         let mut anchors = BTreeSet::new();
         for t in &g.terms {
             for text in std::iter::once(&t.term).chain(&t.variants) {
+                if text.trim().is_empty() {
+                    out.push(
+                        Diagnostic::error(
+                            "E-ESQUEMA",
+                            "glosario.yaml",
+                            "un término del glosario (o una de sus variantes) está vacío",
+                        )
+                        .hint("escriba el término tal como aparece en el informe, o bórrelo"),
+                    );
+                    continue;
+                }
                 if !terms.insert(text.as_str()) {
                     out.push(Diagnostic::error(
                         "E-DUPLICADO",

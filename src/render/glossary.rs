@@ -26,7 +26,11 @@ impl Linker {
         for (i, t) in g.terms.iter().enumerate() {
             let href = format!("{base_path}/glosario/#{}", t.anchor);
             let title = t.name.clone().unwrap_or_default();
-            for text in std::iter::once(&t.term).chain(&t.variants) {
+            // Validation refuses empty terms; an empty needle would match everywhere.
+            for text in std::iter::once(&t.term)
+                .chain(&t.variants)
+                .filter(|t| !t.trim().is_empty())
+            {
                 let esc = crate::render::escape(text);
                 needles.push((esc.clone(), href.clone(), title.clone(), i));
                 // Our escaper writes an apostrophe as `&#39;`; comrak leaves it bare.
@@ -161,7 +165,9 @@ fn find_word(hay: &str, needle: &str) -> Option<usize> {
         let after = hay[at + needle.len()..].chars().next();
         // A hyphen joins words: `PEA` must not match inside `PI-PEA`.
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if !word(before) && !word(after) {
+        // The text is HTML: `amp` in `&amp;` or `39` in `&#39;` is part of an entity.
+        let in_entity = matches!(before, Some('&' | '#'));
+        if !word(before) && !word(after) && !in_entity {
             return Some(at);
         }
         from = at + needle.len().max(1);
@@ -197,6 +203,14 @@ mod tests {
             },
             "/informe",
         )
+    }
+
+    #[test]
+    fn a_term_never_matches_inside_an_html_entity() {
+        // Found by `fuzz/` (regresiones/contenido/glosario-termino-entidad.yaml).
+        assert_eq!(find_word("niñas &amp; niños", "amp"), None);
+        assert_eq!(find_word("l&#39;OIC", "39"), None);
+        assert_eq!(find_word("la amp y", "amp"), Some(3));
     }
 
     #[test]
