@@ -18,6 +18,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 step "cargo test"
 cargo test --locked
 
+step "fuzz targets build and replay their seeds and past crashes (fuzz/ci.sh)"
+fuzz/ci.sh
+
 step "the shipped report builds twice to identical bytes"
 cargo build --release --locked --quiet
 informe="${CARGO_TARGET_DIR:-target}/release/informe"
