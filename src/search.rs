@@ -62,6 +62,20 @@ pub fn index_staged(scratch: &Path) -> crate::Result<Vec<Artifact>> {
     result.map_err(crate::Error::Search)
 }
 
+/// Swaps `bundle` (as [`index_staged`] returns it) in for the search bundle of the site
+/// published at `site_root`, so readers see the old index or the new one, never a mix.
+pub fn replace_bundle(site_root: &Path, bundle: Vec<Artifact>) -> crate::Result<()> {
+    let prefix = format!("{BUNDLE}/");
+    let inside: Vec<Artifact> = bundle
+        .into_iter()
+        .map(|mut a| {
+            a.path = a.path.trim_start_matches(&prefix).to_owned();
+            a
+        })
+        .collect();
+    crate::output::replace_folder(&site_root.join(BUNDLE), &inside)
+}
+
 fn scratch_str(p: &Path) -> Result<String, String> {
     p.to_str()
         .map(str::to_owned)

@@ -116,7 +116,10 @@ fn rebuild(opts: &BuildOptions, shared: &Shared, log: &mut dyn Write, indexer: &
 /// the newest. The bundle is swapped in only if no build replaced the pages in between.
 fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
     let mut log = std::io::stderr();
-    let scratch = output.with_extension("indice");
+    let scratch = output.with_file_name(format!(
+        "{}{INDEX_SCRATCH_SUFFIX}",
+        output.file_name().unwrap_or_default().to_string_lossy()
+    ));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
     while let Ok(mut job) = rx.recv() {
         while let Ok(newer) = rx.try_recv() {
@@ -137,16 +140,7 @@ fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
             .and_then(|bundle| {
                 let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
                 if shared.generation.load(Ordering::SeqCst) == generation {
-                    // The bundle's paths start with its folder's name.
-                    let prefix = format!("{}/", crate::search::BUNDLE);
-                    let inside: Vec<_> = bundle
-                        .into_iter()
-                        .map(|mut a| {
-                            a.path = a.path.trim_start_matches(&prefix).to_owned();
-                            a
-                        })
-                        .collect();
-                    crate::output::replace_folder(&output.join(crate::search::BUNDLE), &inside)?;
+                    crate::search::replace_bundle(output, bundle)?;
                 }
                 Ok(())
             });
@@ -230,6 +224,7 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
 }
 
 const PREVIEW_PREFIX: &str = "informe-vista-previa-";
+const INDEX_SCRATCH_SUFFIX: &str = ".indice";
 
 /// A `serve` stopped with Ctrl+C or killed cannot clean up after itself: the next one removes
 /// the previews of processes that no longer run, but only folders that carry the output marker.
@@ -242,9 +237,18 @@ fn remove_dead_previews(tmp: &Path) {
         let Some(pid) = name.strip_prefix(PREVIEW_PREFIX) else {
             continue;
         };
+        // `<pid>` is a preview (it carries the output marker); `<pid>.indice` is the scratch
+        // folder of its background indexer (hard links only, no marker).
+        let (pid, scratch) = match pid.strip_suffix(INDEX_SCRATCH_SUFFIX) {
+            Some(pid) => (pid, true),
+            None => (pid, false),
+        };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
         let alive = Path::new("/proc").join(pid).exists() || !Path::new("/proc/self").exists();
         let dir = tmp.join(name.as_ref());
-        if !alive && dir.join(crate::output::MARKER).is_file() {
+        if !alive && (scratch || dir.join(crate::output::MARKER).is_file()) {
             let _ = fsx::remove_dir_all(&dir);
         }
     }

@@ -168,10 +168,16 @@ fn removes_previews_left_by_serves_that_no_longer_run() {
     let stale = std::env::temp_dir().join("informe-vista-previa-4294967295");
     std::fs::create_dir_all(&stale).unwrap();
     std::fs::write(stale.join(".informe-salida"), "x").unwrap();
+    let scratch = std::env::temp_dir().join("informe-vista-previa-4294967295.indice");
+    std::fs::create_dir_all(scratch.join("informes")).unwrap();
     let site = TestSite::fixture("minimo");
     let server = start(&site);
     assert_eq!(get(&server.addr, "/").0, 200);
     assert!(!stale.exists(), "the preview of a dead serve survived");
+    assert!(
+        !scratch.exists(),
+        "the search scratch folder of a dead serve survived"
+    );
 }
 
 /// Every word of the search fragments in `serve`'s preview folder, decompressed.
