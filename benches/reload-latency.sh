@@ -36,7 +36,7 @@ content=$work/gen/informe/content
 # serve previews into $TMPDIR/informe-vista-previa-<pid> and does not delete it when killed:
 # keep it inside $work so the cleanup removes it.
 mkdir "$work/tmp"
-TMPDIR=$work/tmp "$work/informe" serve --content "$content" --theme "$work/theme" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+TMPDIR=$work/tmp INFORME_TIEMPOS=${INFORME_TIEMPOS:-} "$work/informe" serve --content "$content" --theme "$work/theme" --port 0 >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 for _ in $(seq 1 600); do
   grep -q '^Compilado' "$work/serve.out" 2>/dev/null && break
@@ -69,16 +69,38 @@ def wait_for(token, timeout):
 
 wait_for(b": conectado\n\n", 10)
 lat = []
+# informes/2024-t4/unidades/uaa.yaml → /informes/2024/t4/uaa/
+parts = unit.split("/")
+year, quarter = parts[-3].split("-")
+page = f"/informes/{year}/{quarter}/{parts[-1].removesuffix('.yaml')}/"
+with open(unit, encoding="utf-8") as f:
+    original = f.read()
+if "objetivo: |\n  " not in original:
+    sys.exit(f"{unit}: no `objetivo: |` block to edit")
+
+def fetch(path):
+    c = socket.create_connection((u.hostname, u.port))
+    c.sendall(f"GET {path} HTTP/1.1\r\nHost: {u.netloc}\r\nConnection: close\r\n\r\n".encode())
+    body = b""
+    while chunk := c.recv(65536):
+        body += chunk
+    c.close()
+    return body.decode("utf-8", "replace")
+
 for i in range(edits):
+    # A visible edit: the unit's objective, shown on its page and in the print version.
+    marker = f"Edición de prueba {i}."
     t0 = time.perf_counter()
-    with open(unit, "a", encoding="utf-8") as f:
-        f.write(f"# edición {i}\n")
+    with open(unit, "w", encoding="utf-8") as f:
+        f.write(original.replace("objetivo: |\n  ", f"objetivo: |\n  {marker} ", 1))
     wait_for(b"data: recargar\n\n", 600)
     ms = (time.perf_counter() - t0) * 1000
     lat.append(ms)
-    print(f"edit {i + 1}: {ms:.0f} ms", flush=True)
+    if marker not in fetch(page):
+        sys.exit(f"edit {i + 1}: {page} does not show the edit after the reload event")
+    print(f"edit {i + 1}: {ms:.0f} ms ({page} shows it)", flush=True)
     time.sleep(pause)
 print(f"reload latency over {edits} edits: min {min(lat):.0f} ms, median {statistics.median(lat):.0f} ms, max {max(lat):.0f} ms")
 PY
-grep '^Compilado' "$work/serve.err" | sed -E 's/.* en ([0-9]+) ms/\1/' | sort -n |
+cp "$work/serve.err" /dev/shm/last-serve.err; grep '^Compilado' "$work/serve.err" | sed -E 's/.* en ([0-9]+) ms/\1/' | sort -n |
   awk '{a[NR]=$1} END {if (NR) printf "rebuilds inside serve (from its log): %d, min %d ms, median %d ms\n", NR, a[1], a[int((NR+1)/2)]}'

@@ -32,7 +32,7 @@ pub struct Dataset {
 }
 
 /// Everything one quarter publishes as data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct QuarterData {
     pub report_id: String,
     pub title: String,
@@ -342,7 +342,8 @@ fn report_json(r: &Report) -> Value {
     })
 }
 
-fn quarter(site: &Site, r: &Report) -> QuarterData {
+/// The data downloads of one quarter (they depend on the institution and that quarter only).
+pub fn quarter(site: &Site, r: &Report) -> QuarterData {
     let mut b = Builder {
         report: r,
         dir: format!("datos/{}/", r.id),

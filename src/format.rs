@@ -42,7 +42,12 @@ pub fn number(value: f64, max_decimals: usize) -> String {
     if !value.is_finite() {
         return String::from("—");
     }
-    let fixed = format!("{:.*}", max_decimals, value.abs());
+    // Whole numbers (most table cells) skip exact decimal formatting, the costly part.
+    let fixed = if value.fract() == 0.0 && value.abs() < 1e15 {
+        (value.abs() as u64).to_string()
+    } else {
+        format!("{:.*}", max_decimals, value.abs())
+    };
     let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
     let frac = frac.trim_end_matches('0');
     let mut grouped = String::with_capacity(int.len() + int.len() / 3);

@@ -33,6 +33,26 @@ pub(crate) fn write_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).map_err(io(path))
 }
 
+/// Replaces a file so that a reader (the preview server) sees the old bytes or the new ones,
+/// never half of them: written beside it, then renamed over it.
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.{}.nuevo", std::process::id()));
+    fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io(path)(e)
+    })
+}
+
+/// Removes a file; one already gone is not an error.
+pub(crate) fn remove_file(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn hard_link(original: &Path, link: &Path) -> Result<()> {
     fs::hard_link(original, link).map_err(io(link))
 }

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod format;
 mod fsx;
+pub mod incremental;
 pub mod model;
 pub mod output;
 pub mod plan;
@@ -25,6 +26,7 @@ pub mod validate;
 
 use diagnostic::Diagnostic;
 pub use error::{Error, Result};
+pub use incremental::Incremental;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -88,8 +90,16 @@ pub fn load_site(
     content_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
+    load_site_with(content_dir, base_url, None)
+}
+
+fn load_site_with(
+    content_dir: &Path,
+    base_url: Option<&str>,
+    cache: Option<&content::ParseCache>,
+) -> Result<(model::Site, Vec<Diagnostic>)> {
     let mut clock = timing::Clock::start();
-    let (raw, mut diags) = content::load(content_dir).map_err(sorted_content_error)?;
+    let (raw, mut diags) = content::load_with(content_dir, cache).map_err(sorted_content_error)?;
     clock.lap("lectura de YAML");
     let site = model::Site::from_raw(&raw, base_url);
     clock.lap("modelo");
@@ -159,6 +169,35 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         plan,
         linker,
     } = prepare(opts)?;
+    let published = publish_plan(opts, &site, &env, &plan, linker.as_ref())?;
+    Ok(BuildSummary {
+        pages: plan.paths.len(),
+        files: published.written.files,
+        bytes: published.written.bytes,
+        warnings,
+        elapsed: started.elapsed(),
+        search_pages: published.search_pages,
+        base_path: site.settings.base_path,
+        search_deferred: published.search_deferred,
+    })
+}
+
+/// What [`publish_plan`] wrote.
+struct Published {
+    written: output::Written,
+    search_pages: Vec<String>,
+    search_deferred: bool,
+}
+
+/// Writes a whole planned site into a staging folder (pages rendered on the fly, then the
+/// search index as `opts.search` says) and swaps it into `opts.output_dir`.
+fn publish_plan(
+    opts: &BuildOptions,
+    site: &model::Site,
+    env: &minijinja::Environment<'static>,
+    plan: &plan::Plan,
+    linker: Option<&render::glossary::Linker>,
+) -> Result<Published> {
     let previous_bundle = opts.output_dir.join(search::BUNDLE);
     let search_deferred = opts.search == SearchIndex::KeepPrevious && previous_bundle.is_dir();
     let mut search_pages = Vec::new();
@@ -170,7 +209,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         |staging| {
             clock.lap("escritura de datos");
             output::make_folders(staging, plan.pages.iter().map(|p| p.path.as_str()))?;
-            let pages = render::render_each(&env, &plan.pages, linker.as_ref(), |page| {
+            let pages = render::render_each(env, &plan.pages, linker, |page| {
                 output::write_one(staging, &page)?;
                 Ok((page.bytes.len() as u64, search::is_searchable(&page)))
             })?;
@@ -200,14 +239,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         },
     )?;
     clock.lap("escritura del índice y cambio");
-    Ok(BuildSummary {
-        pages: plan.pages.len(),
-        files: written.files,
-        bytes: written.bytes,
-        warnings,
-        elapsed: started.elapsed(),
+    Ok(Published {
+        written,
         search_pages,
-        base_path: site.settings.base_path,
         search_deferred,
     })
 }

@@ -34,8 +34,8 @@ struct Crumb {
 }
 
 /// One entry of the list of reports, for navigation and the home page.
-#[derive(Debug, Clone, Serialize)]
-struct ReportLink {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ReportLink {
     id: String,
     year: i32,
     quarter: u8,
@@ -92,8 +92,25 @@ fn unit_charts(u: &Unit) -> Result<BTreeMap<String, Value>, ChartError> {
 /// Everything to produce: templated pages and ready-made files (data downloads).
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
+    /// The pages of the selected groups, with their contexts.
     pub pages: Vec<Page>,
     pub files: Vec<Artifact>,
+    /// Every page of the site in plan order, selected or not.
+    pub paths: Vec<String>,
+    /// The files of the groups left out (unchanged since the last build).
+    pub kept_files: Vec<String>,
+}
+
+/// Which part of the site a page or file belongs to: an incremental rebuild re-plans only the
+/// groups whose inputs changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Site-wide pages (home, data, corrections, sitemap, feed…): they list every quarter.
+    Site,
+    /// A quarter's pages, data downloads and attachments, by index in `Site::reports`.
+    Report(usize),
+    /// The yearly per-unit views of a year.
+    Year(i32),
 }
 
 /// An attachment as the quarter page lists it.
@@ -336,11 +353,44 @@ fn feed(site: &Site) -> Artifact {
     }
 }
 
+/// The navigation entries of every report, oldest first: every page shows some of them, so an
+/// incremental rebuild redoes everything when they change.
+pub(crate) fn report_links(site: &Site) -> Vec<ReportLink> {
+    site.reports.iter().map(link).collect()
+}
+
+/// The output path of every page of a report, in plan order: print, overview, units.
+fn report_paths(r: &Report) -> Vec<String> {
+    let mut paths = vec![
+        format!("{}imprimir/index.html", r.url.trim_start_matches('/')),
+        file_of(&r.url),
+    ];
+    paths.extend(r.units.iter().map(|u| file_of(&u.url)));
+    paths
+}
+
+fn attachment_files(r: &Report) -> impl Iterator<Item = Artifact> + '_ {
+    r.attachments.iter().map(|a| Artifact {
+        path: a.url.trim_start_matches('/').to_owned(),
+        bytes: a.bytes.to_vec(),
+    })
+}
+
+/// The whole site.
 pub fn plan(site: &Site) -> Result<Plan, ChartError> {
-    let exports = data::export(site);
+    plan_parts(site, &data::export(site), &|_| true)
+}
+
+/// The pages and files of the groups `select` accepts; `exports` are every quarter's data
+/// downloads, oldest first. Site-wide pages still list every page and file.
+pub fn plan_parts(
+    site: &Site,
+    exports: &[data::QuarterData],
+    select: &dyn Fn(Group) -> bool,
+) -> Result<Plan, ChartError> {
     let settings = ser(&site.settings);
     let institution = ser(&site.institution);
-    let links: Vec<ReportLink> = site.reports.iter().map(link).collect();
+    let links = report_links(site);
     let mut years: Vec<YearGroup> = Vec::new();
     for l in links.iter().rev() {
         match years.last_mut() {
@@ -406,7 +456,21 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
         },
     ];
 
-    for (i, (r, export)) in site.reports.iter().zip(&exports).enumerate() {
+    let mut paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
+    let mut files: Vec<Artifact> = Vec::new();
+    let mut kept_files: Vec<String> = Vec::new();
+    for (i, (r, export)) in site.reports.iter().zip(exports).enumerate() {
+        let report_paths = report_paths(r);
+        paths.extend(report_paths.iter().cloned());
+        if !select(Group::Report(i)) {
+            kept_files.extend(export.files.iter().map(|f| f.path.clone()));
+            kept_files.extend(attachment_files(r).map(|f| f.path));
+            continue;
+        }
+        files.extend(export.files.iter().cloned());
+        // Attachments are copied as read; they are in no sitemap and no data package.
+        files.extend(attachment_files(r));
+        let first_page = pages.len();
         let report = ser(r);
         let downloads: BTreeMap<&str, &Vec<Download>> = export
             .datasets
@@ -494,10 +558,21 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
                 },
             });
         }
+        debug_assert!(
+            pages[first_page..]
+                .iter()
+                .map(|p| &p.path)
+                .eq(&report_paths)
+        );
     }
     for v in year_views(site) {
+        let path = file_of(&v.url);
+        paths.push(path.clone());
+        if !select(Group::Year(v.year)) {
+            continue;
+        }
         pages.push(Page {
-            path: file_of(&v.url),
+            path,
             template: "anual.html",
             context: context! {
                 page => context! {
@@ -509,6 +584,7 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
             },
         });
     }
+    let site_pages = pages.len();
     if let Some(g) = &site.glossary {
         pages.push(Page {
             path: "glosario/index.html".into(),
@@ -535,11 +611,12 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
             ..common.clone()
         },
     });
+    paths.extend(pages[site_pages..].iter().map(|p| p.path.clone()));
     // The sitemap lists every HTML page but the 404.
-    let urls: Vec<String> = pages
+    let urls: Vec<String> = paths
         .iter()
-        .filter(|p| p.path.ends_with("index.html"))
-        .map(|p| url_of(&p.path))
+        .filter(|p| p.ends_with("index.html"))
+        .map(|p| url_of(p))
         .collect();
     pages.push(Page {
         path: "sitemap.xml".into(),
@@ -551,14 +628,12 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
         template: "robots.txt",
         context: common.clone(),
     });
-    let mut files: Vec<Artifact> = exports.into_iter().flat_map(|e| e.files).collect();
-    // Attachments are copied as read; they are in no sitemap and no data package.
-    files.extend(site.reports.iter().flat_map(|r| {
-        r.attachments.iter().map(|a| Artifact {
-            path: a.url.trim_start_matches('/').to_owned(),
-            bytes: a.bytes.to_vec(),
-        })
-    }));
+    paths.extend(pages[pages.len() - 2..].iter().map(|p| p.path.clone()));
     files.push(feed(site));
-    Ok(Plan { pages, files })
+    Ok(Plan {
+        pages,
+        files,
+        paths,
+        kept_files,
+    })
 }

@@ -75,9 +75,21 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             }
         }
     }
+    // Reports are checked on every core; `collect` keeps their order.
+    let per_report: Vec<Vec<Diagnostic>> = {
+        use rayon::prelude::*;
+        site.reports
+            .par_iter()
+            .map(|r| {
+                let mut found = Vec::new();
+                report(r, &mut found);
+                found
+            })
+            .collect()
+    };
     let mut seen = BTreeSet::new();
-    for r in &site.reports {
-        report(r, &mut out);
+    for (r, found) in site.reports.iter().zip(per_report) {
+        out.extend(found);
         if !seen.insert((r.year, r.quarter)) {
             out.push(Diagnostic::error(
                 "E-DUPLICADO",
@@ -278,8 +290,10 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
     let p = |rest: &str| format!("lineas[{i}]{rest}");
     // Positions are searched from the line's own `numero:` onwards so a repeated value in an
     // earlier line does not steal the location.
-    let from = locate(&o.source, &format!("numero: {}", l.number)).map_or(1, |(ln, _)| ln);
+    // Searched only when there is something to report: most lines have nothing, and the
+    // search is linear in the file.
     let at = |d: Diagnostic, needle: &str| -> Diagnostic {
+        let from = locate(&o.source, &format!("numero: {}", l.number)).map_or(1, |(ln, _)| ln);
         match locate_from(&o.source, from, needle)
             .or_else(|| locate_from(&o.source, from, "numero:"))
         {
@@ -422,10 +436,13 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
 
 fn table(u: &Unit, t: &Table, out: &mut Vec<Diagnostic>) {
     let o = &u.origin;
-    let id_line = locate(&o.source, &format!("id: {}", t.id)).map_or(1, |(ln, _)| ln);
-    let at_key = |d: Diagnostic, key: &str| match locate_from(&o.source, id_line, key) {
-        Some((ln, col)) => d.at(&o.source, ln, Some(col)),
-        None => d,
+    // Located only when there is something to report (see `line`).
+    let at_key = |d: Diagnostic, key: &str| {
+        let id_line = locate(&o.source, &format!("id: {}", t.id)).map_or(1, |(ln, _)| ln);
+        match locate_from(&o.source, id_line, key) {
+            Some((ln, col)) => d.at(&o.source, ln, Some(col)),
+            None => d,
+        }
     };
     let at = |d: Diagnostic| at_key(d, &format!("id: {}", t.id));
     let n = t.columns.len();

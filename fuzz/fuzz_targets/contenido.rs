@@ -78,7 +78,7 @@ fn in_memory(source: &str) {
 fn try_as<T: DeserializeOwned>(
     path: &Path,
     source: &str,
-    place: impl FnOnce(&mut RawContent, Sourced<T>),
+    place: impl FnOnce(&mut RawContent, std::sync::Arc<Sourced<T>>),
 ) {
     let value = match content::parse::<T>(path, source) {
         Ok(v) => v,
@@ -91,11 +91,11 @@ fn try_as<T: DeserializeOwned>(
     let mut raw = informe_fuzz::minimo().clone();
     place(
         &mut raw,
-        Sourced {
+        std::sync::Arc::new(Sourced {
             path: path.to_path_buf(),
-            source: source.to_owned(),
+            source: std::sync::Arc::new(source.to_owned()),
             value,
-        },
+        }),
     );
     after_load(&raw);
 }

@@ -178,11 +178,11 @@ fuzz_target!(|input: Input| {
     let mut raw = minimo.clone();
     raw.reports[0].units[0] = (
         slug.clone(),
-        Sourced {
+        std::sync::Arc::new(Sourced {
             path: fixture.path.clone(),
-            source,
+            source: std::sync::Arc::new(source),
             value: unit,
-        },
+        }),
     );
     let site = model::Site::from_raw(&raw, None);
     if validate::validate(&site).iter().any(|d| d.is_error()) {

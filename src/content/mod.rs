@@ -10,7 +10,10 @@ mod walk;
 mod yaml;
 
 use crate::diagnostic::Diagnostic;
+use std::any::Any;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use attachments::{AttachmentFile, FORMATS, MAX_ATTACHMENT_BYTES};
 pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse, value_position};
@@ -19,17 +22,21 @@ pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse, value_position};
 #[derive(Debug, Clone)]
 pub struct Sourced<T> {
     pub path: PathBuf,
-    pub source: String,
+    /// Shared with the model's `Origin`, which keeps it to locate later problems.
+    pub source: Arc<String>,
     pub value: T,
 }
+
+/// A parsed file, shared: a rebuild reuses the parse of an unchanged file without copying it.
+pub type Parse<T> = Arc<Sourced<T>>;
 
 /// Everything under `content/`, parsed but not yet checked against itself.
 #[derive(Debug, Clone)]
 pub struct RawContent {
-    pub site: Sourced<raw::Site>,
-    pub institution: Sourced<raw::Institution>,
+    pub site: Parse<raw::Site>,
+    pub institution: Parse<raw::Institution>,
     /// `glosario.yaml` is optional.
-    pub glossary: Option<Sourced<raw::Glossary>>,
+    pub glossary: Option<Parse<raw::Glossary>>,
     pub reports: Vec<RawReport>,
 }
 
@@ -38,29 +45,71 @@ pub struct RawContent {
 pub struct RawReport {
     /// Folder name, e.g. `2023-t2`.
     pub dir_name: String,
-    pub report: Sourced<raw::Report>,
+    pub report: Parse<raw::Report>,
     /// Sorted by file name; the slug is the file stem.
-    pub units: Vec<(String, Sourced<raw::Unit>)>,
+    pub units: Vec<(String, Parse<raw::Unit>)>,
     /// The files of `anexos`, checked and read, in the same order.
     pub attachments: Vec<AttachmentFile>,
 }
 
+/// Parsed files kept between builds (`serve`): a file whose bytes did not change is not parsed
+/// again. Keyed by path; a hit compares the whole source, so it never serves a stale parse.
+#[derive(Default)]
+pub struct ParseCache {
+    files: Mutex<HashMap<PathBuf, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for ParseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParseCache").finish_non_exhaustive()
+    }
+}
+
+impl ParseCache {
+    fn get<T: Send + Sync + 'static>(&self, path: &Path, source: &str) -> Option<Parse<T>> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let hit = Arc::clone(files.get(path)?).downcast::<Sourced<T>>().ok()?;
+        (*hit.source == source).then_some(hit)
+    }
+
+    fn put<T: Send + Sync + 'static>(&self, parsed: &Parse<T>) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(
+            parsed.path.clone(),
+            Arc::clone(parsed) as Arc<dyn Any + Send + Sync>,
+        );
+    }
+}
+
 /// Reads the content directory. On failure, returns every diagnostic found (warnings included).
 pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_with(content_dir, None)
+}
+
+/// [`load`], reusing the parses in `cache` of files whose bytes are unchanged.
+pub fn load_with(
+    content_dir: &Path,
+    cache: Option<&ParseCache>,
+) -> Result<(RawContent, Vec<Diagnostic>), Vec<Diagnostic>> {
     let files = walk::walk(content_dir)?;
     let mut diags = files.diagnostics;
     let mut site = None;
     let mut institution = None;
     let mut reports = Vec::new();
 
-    if let Some(s) = load_file(content_dir, Path::new("sitio.yaml"), &mut diags) {
+    if let Some(s) = load_file(content_dir, Path::new("sitio.yaml"), cache, &mut diags) {
         site = Some(s);
     }
-    if let Some(i) = load_file(content_dir, Path::new("institucion.yaml"), &mut diags) {
+    if let Some(i) = load_file(
+        content_dir,
+        Path::new("institucion.yaml"),
+        cache,
+        &mut diags,
+    ) {
         institution = Some(i);
     }
     let glossary = if content_dir.join("glosario.yaml").is_file() {
-        load_file(content_dir, Path::new("glosario.yaml"), &mut diags)
+        load_file(content_dir, Path::new("glosario.yaml"), cache, &mut diags)
     } else {
         None
     };
@@ -68,8 +117,8 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
     // results (and diagnostics) in the walk's order, so nothing depends on timing.
     use rayon::prelude::*;
     type Parsed = (
-        Result<Sourced<raw::Report>, Box<Diagnostic>>,
-        Vec<(String, Result<Sourced<raw::Unit>, Box<Diagnostic>>)>,
+        Result<Parse<raw::Report>, Box<Diagnostic>>,
+        Vec<(String, Result<Parse<raw::Unit>, Box<Diagnostic>>)>,
         (Vec<AttachmentFile>, Vec<Diagnostic>),
     );
     let parsed: Vec<Parsed> = files
@@ -79,9 +128,9 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
             let units = dir
                 .units
                 .par_iter()
-                .map(|(slug, rel)| (slug.clone(), read_and_parse(content_dir, rel)))
+                .map(|(slug, rel)| (slug.clone(), read_and_parse(content_dir, rel, cache)))
                 .collect();
-            let report = read_and_parse::<raw::Report>(content_dir, &dir.report);
+            let report = read_and_parse::<raw::Report>(content_dir, &dir.report, cache);
             let attached = match &report {
                 Ok(r) => attachments::load(&content_dir.join("informes").join(&dir.name), r),
                 Err(_) => Default::default(),
@@ -134,26 +183,39 @@ pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Dia
 }
 
 /// Reads and parses one file; a problem becomes a diagnostic and `None`.
-fn load_file<T: serde::de::DeserializeOwned>(
+fn load_file<T: Parsed>(
     content_dir: &Path,
     rel: &Path,
+    cache: Option<&ParseCache>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Sourced<T>> {
-    keep(read_and_parse(content_dir, rel), diags)
+) -> Option<Parse<T>> {
+    keep(read_and_parse(content_dir, rel, cache), diags)
 }
 
-fn read_and_parse<T: serde::de::DeserializeOwned>(
+/// What a content file parses into.
+trait Parsed: serde::de::DeserializeOwned + Send + Sync + 'static {}
+impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> Parsed for T {}
+
+fn read_and_parse<T: Parsed>(
     content_dir: &Path,
     rel: &Path,
-) -> Result<Sourced<T>, Box<Diagnostic>> {
+    cache: Option<&ParseCache>,
+) -> Result<Parse<T>, Box<Diagnostic>> {
     let path = content_dir.join(rel);
     let source = yaml::read_source(&path)?;
+    if let Some(hit) = cache.and_then(|c| c.get(&path, &source)) {
+        return Ok(hit);
+    }
     let value = parse::<T>(&path, &source)?;
-    Ok(Sourced {
+    let parsed = Arc::new(Sourced {
         path,
-        source,
+        source: Arc::new(source),
         value,
-    })
+    });
+    if let Some(c) = cache {
+        c.put(&parsed);
+    }
+    Ok(parsed)
 }
 
 fn keep<T>(r: Result<T, Box<Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Option<T> {

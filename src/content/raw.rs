@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 // `content/sitio.yaml`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Ajustes del sitio (content/sitio.yaml)",
@@ -26,7 +26,7 @@ pub struct Site {
 }
 
 // `content/institucion.yaml`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Institución (content/institucion.yaml)",
@@ -44,14 +44,14 @@ pub struct Institution {
     pub estructura: Structure,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     pub nombre: String,
     pub texto: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Structure {
     pub introduccion: String,
@@ -62,7 +62,7 @@ pub struct Structure {
     pub figura: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organ {
     pub nombre: String,
@@ -70,7 +70,7 @@ pub struct Organ {
 }
 
 // `content/informes/<año>-t<n>/informe.yaml`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Informe trimestral (content/informes/<año>-t<n>/informe.yaml)",
@@ -102,7 +102,7 @@ pub struct Report {
 }
 
 // A downloadable document attached to the quarter; the loader checks the path and reads it.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     pub titulo: String,
@@ -117,7 +117,7 @@ pub struct Attachment {
 }
 
 // One correction made after publication: the published quarter keeps its URLs and shows this.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Erratum {
     pub fecha: NaiveDate,
@@ -129,7 +129,7 @@ pub struct Erratum {
 }
 
 // `content/glosario.yaml`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Glosario (content/glosario.yaml)",
@@ -141,7 +141,7 @@ pub struct Glossary {
     pub terminos: Vec<Term>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub termino: String,
@@ -152,7 +152,7 @@ pub struct Term {
     pub variantes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub unidad: String,
@@ -160,7 +160,7 @@ pub struct Summary {
 }
 
 // `content/informes/<año>-t<n>/unidades/<slug>.yaml`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Unidad administrativa (content/informes/<año>-t<n>/unidades/<slug>.yaml)",
@@ -178,7 +178,7 @@ pub struct Unit {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionLine {
     pub numero: u32,
@@ -203,7 +203,7 @@ pub struct ActionLine {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     #[serde(default)]
@@ -214,7 +214,7 @@ pub struct Goal {
     pub texto: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Progress {
     #[serde(default)]
@@ -227,7 +227,7 @@ pub struct Progress {
     pub texto: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum Block {
     #[serde(rename = "texto")]
@@ -243,7 +243,7 @@ pub enum Block {
 }
 
 // A chart declared next to the data it draws.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chart {
     pub id: String,
@@ -277,7 +277,7 @@ pub enum ChartKind {
     Training,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     pub id: String,
@@ -297,7 +297,7 @@ pub struct Table {
 }
 
 // A column is written either as its bare name or as `{ nombre, grupo }`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub nombre: String,
     pub grupo: Option<String>,
@@ -413,7 +413,7 @@ impl JsonSchema for Cell {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureGroup {
     pub titulo: String,
@@ -422,7 +422,7 @@ pub struct FigureGroup {
     pub elementos: Vec<FigureItem>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureItem {
     pub concepto: String,
@@ -433,7 +433,7 @@ pub struct FigureItem {
     pub detalle: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub nombre: String,
@@ -451,7 +451,7 @@ pub struct Event {
     pub sujetos_obligados: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     #[serde(default = "default_note_kind")]

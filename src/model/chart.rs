@@ -15,7 +15,7 @@ pub enum ChartKind {
     Progress,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chart {
     pub id: String,
     pub label: Option<String>,
@@ -37,7 +37,7 @@ pub struct Chart {
     pub(super) decl: Option<raw::Chart>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChartData {
     pub category_header: String,
     pub categories: Vec<String>,
@@ -46,7 +46,7 @@ pub struct ChartData {
     pub notes: Vec<Option<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {
     pub name: String,
     pub values: Vec<Option<f64>>,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub use chart::{Chart, ChartData, ChartKind, Series};
 pub use table::{Cell, Column, HeaderCell, Table};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Site {
     pub settings: Settings,
     pub institution: Institution,
@@ -26,7 +26,7 @@ pub struct Site {
     pub reports: Vec<Report>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     pub title: String,
     pub description: String,
@@ -39,13 +39,13 @@ pub struct Settings {
 }
 
 /// Where a record came from, so validation can point at the file and line.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Origin {
     pub file: PathBuf,
     pub source: Arc<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Glossary {
     /// «¿Cómo leer este informe?», Markdown.
     pub guide: Option<String>,
@@ -53,7 +53,7 @@ pub struct Glossary {
     pub terms: Vec<Term>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Term {
     pub term: String,
     pub name: Option<String>,
@@ -63,7 +63,7 @@ pub struct Term {
     pub anchor: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Institution {
     pub name: String,
     pub short_name: String,
@@ -75,13 +75,13 @@ pub struct Institution {
     pub structure: Structure,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Principle {
     pub name: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Structure {
     pub intro: String,
     pub organs: Vec<Organ>,
@@ -89,13 +89,13 @@ pub struct Structure {
     pub figure: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Organ {
     pub name: String,
     pub kind: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// `2023-t2`.
     pub id: String,
@@ -127,7 +127,7 @@ pub struct Report {
 }
 
 /// A document attached to a quarter, published byte for byte under the quarter's URL.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attachment {
     pub title: String,
     pub description: Option<String>,
@@ -149,7 +149,7 @@ pub struct Attachment {
     pub position: Option<(usize, usize)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Erratum {
     pub date: NaiveDate,
     pub unit_slug: Option<String>,
@@ -158,7 +158,7 @@ pub struct Erratum {
 }
 
 /// The same page in another quarter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuarterLink {
     pub label: String,
     pub url: String,
@@ -166,7 +166,7 @@ pub struct QuarterLink {
 }
 
 /// An action line's progress in one quarter of its year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryPoint {
     pub quarter: u8,
     pub label: String,
@@ -176,7 +176,7 @@ pub struct HistoryPoint {
     pub current: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub unit_slug: String,
     /// The unit's name, resolved from its file (empty when the slug does not resolve).
@@ -184,7 +184,7 @@ pub struct Summary {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unit {
     pub slug: String,
     pub name: String,
@@ -204,7 +204,7 @@ pub struct Unit {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionLine {
     pub number: u32,
     /// `linea-3`: stable across rebuilds and quarters.
@@ -230,7 +230,7 @@ pub struct ActionLine {
     pub progress_problem: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Goal {
     pub quantity: Option<f64>,
     pub unit: Option<String>,
@@ -238,7 +238,7 @@ pub struct Goal {
     pub text: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Progress {
     /// The figure shown: computed from achieved/target when both are given, else declared.
     pub percent: f64,
@@ -253,7 +253,7 @@ pub struct Progress {
     pub text: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     Text { markdown: String },
@@ -263,14 +263,14 @@ pub enum Block {
     Chart(Box<Chart>),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureGroup {
     pub title: String,
     pub source: Option<String>,
     pub items: Vec<FigureItem>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureItem {
     pub concept: String,
     pub value: f64,
@@ -278,7 +278,7 @@ pub struct FigureItem {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     pub name: String,
     pub start: NaiveDate,
@@ -313,7 +313,7 @@ impl EventTotals {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     /// `aclaracion` or `nota-editorial`.
     pub kind: &'static str,
@@ -373,7 +373,10 @@ impl Site {
                 figure: i.estructura.figura.clone(),
             },
         };
-        let mut reports: Vec<Report> = raw.reports.iter().map(report).collect();
+        let mut reports: Vec<Report> = {
+            use rayon::prelude::*;
+            raw.reports.par_iter().map(report).collect()
+        };
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
         link_quarters(&mut reports);
         let glossary = raw.glossary.as_ref().map(|g| Glossary {
@@ -495,10 +498,10 @@ fn link_quarters(reports: &mut [Report]) {
     }
 }
 
-fn origin(path: &std::path::Path, source: &str) -> Origin {
+fn origin(path: &std::path::Path, source: &Arc<String>) -> Origin {
     Origin {
         file: path.to_path_buf(),
-        source: Arc::new(source.to_owned()),
+        source: Arc::clone(source),
     }
 }
 

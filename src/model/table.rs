@@ -3,7 +3,7 @@
 use crate::content::raw;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
     pub id: String,
     pub label: Option<String>,
@@ -18,7 +18,7 @@ pub struct Table {
     pub notes: Vec<super::Note>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
     pub name: String,
     pub group: Option<String>,
@@ -28,7 +28,7 @@ pub struct Column {
 
 /// A cell of the grouped header row: either a group spanning columns, or a single column
 /// whose header spans both rows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HeaderCell {
     pub label: String,
     pub colspan: usize,

@@ -9,7 +9,7 @@ pub mod http;
 pub mod watch;
 
 use crate::error::{Error, Result};
-use crate::{BuildOptions, fsx};
+use crate::{BuildOptions, Incremental, fsx};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,11 +71,17 @@ type IndexJob = (u64, crate::BuildSummary);
 /// Builds and tells the browsers to reload. A build that kept the old search index hands it
 /// to the indexer thread: the page a webmaster edits reloads in the time of the pages alone,
 /// and search catches up while they read it.
-fn rebuild(opts: &BuildOptions, shared: &Shared, log: &mut dyn Write, indexer: &Sender<IndexJob>) {
+fn rebuild(
+    builder: &mut Incremental,
+    opts: &BuildOptions,
+    shared: &Shared,
+    log: &mut dyn Write,
+    indexer: &Sender<IndexJob>,
+) {
     let started = Instant::now();
     let result = {
         let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
-        crate::build(opts)
+        builder.build(opts)
     };
     {
         let mut st = shared.status.lock().unwrap_or_else(|e| e.into_inner());
@@ -184,7 +190,9 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
     let _ = writeln!(out, "Sirviendo en http://{addr}/ (Ctrl+C para terminar)");
     let _ = out.flush();
     let (index_tx, index_rx) = mpsc::channel();
-    rebuild(&build_opts, &shared, out, &index_tx);
+    // Rebuilds after an edit render only the quarters it changed (see `incremental`).
+    let mut builder = Incremental::new();
+    rebuild(&mut builder, &build_opts, &shared, out, &index_tx);
     let _ = out.flush();
     let index_shared = Arc::clone(&shared);
     let index_output = output.clone();
@@ -211,7 +219,14 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
     let watch_shared = Arc::clone(&shared);
     let watch_output = output.clone();
     std::thread::spawn(move || {
-        watch_loop(&rx, &build_opts, &watch_shared, &watch_output, &index_tx);
+        watch_loop(
+            &rx,
+            &mut builder,
+            &build_opts,
+            &watch_shared,
+            &watch_output,
+            &index_tx,
+        );
     });
 
     for request in server.incoming_requests() {
@@ -256,6 +271,7 @@ fn remove_dead_previews(tmp: &Path) {
 
 fn watch_loop(
     rx: &Receiver<PathBuf>,
+    builder: &mut Incremental,
     opts: &BuildOptions,
     shared: &Shared,
     output: &Path,
@@ -270,7 +286,7 @@ fn watch_loop(
             relevant |= watch::is_relevant(&p, output);
         }
         if relevant {
-            rebuild(opts, shared, &mut log, indexer);
+            rebuild(builder, opts, shared, &mut log, indexer);
         }
     }
 }

@@ -11,6 +11,7 @@ mod data;
 mod errors;
 mod faults;
 mod harness;
+mod incremental;
 mod output;
 mod quarters;
 mod security;

@@ -1,0 +1,232 @@
+//! INCREMENTAL: rebuilds that redo only what an edit changed, for `serve`.
+//!
+//! Every page depends on the site-wide inputs (settings, institution, glossary, the list of
+//! reports and the theme) and on one group of the model: a quarter's pages on that quarter's
+//! report, the yearly views on the reports of their year. The model already carries what
+//! crosses quarters (each line's history in its year, each unit's other quarters), so a
+//! quarter whose model equals the last build's has the same pages, byte for byte.
+//!
+//! So a rebuild parses only the files whose bytes changed, models and validates the whole site
+//! (cheap), and renders and writes only the changed groups plus the site-wide pages; the rest
+//! of the output stays as it is. When a site-wide input changed, or there is no previous build
+//! in the output folder, it makes a full build, staged and swapped in like `informe build`.
+//! The result is the same files a full build writes: `tests/it/incremental.rs` checks it.
+
+use crate::content::ParseCache;
+use crate::output::{self, MARKER};
+use crate::plan::{self, Group};
+use crate::{BuildOptions, BuildSummary, Result, SearchIndex, data, fsx, model, render, search};
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+/// A builder that remembers its last build. Only builds with
+/// [`SearchIndex::KeepPrevious`] (the preview server's) are made in place; the others are full.
+#[derive(Debug, Default)]
+pub struct Incremental {
+    cache: ParseCache,
+    last: Option<Last>,
+}
+
+/// What the last build wrote, and from what.
+#[derive(Debug)]
+struct Last {
+    output: PathBuf,
+    key: Key,
+    reports: Vec<model::Report>,
+    exports: Vec<data::QuarterData>,
+    /// Pages the search index takes.
+    searchable: HashSet<String>,
+    /// Every page and file written (not the static files, the marker or the search index).
+    outputs: BTreeSet<String>,
+}
+
+/// The inputs every page depends on.
+#[derive(Debug, PartialEq)]
+struct Key {
+    options: (PathBuf, PathBuf, Option<String>),
+    settings: model::Settings,
+    institution: model::Institution,
+    glossary: Option<model::Glossary>,
+    links: Vec<plan::ReportLink>,
+    theme: Vec<(PathBuf, u64, u64, Option<SystemTime>)>,
+}
+
+/// Each theme file's path, size, inode and modification time: an edited or replaced template
+/// or static file changes one of them.
+fn theme_state(theme_dir: &std::path::Path) -> Vec<(PathBuf, u64, u64, Option<SystemTime>)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(theme_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let m = e.metadata().ok()?;
+            Some((e.into_path(), m.len(), m.ino(), m.modified().ok()))
+        })
+        .collect()
+}
+
+impl Incremental {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds like [`crate::build`]; with [`SearchIndex::KeepPrevious`] and the previous build
+    /// still in `opts.output_dir`, only what changed is rendered and replaced, file by file.
+    /// The summary's `files` and `bytes` then count what this build wrote.
+    pub fn build(&mut self, opts: &BuildOptions) -> Result<BuildSummary> {
+        let started = Instant::now();
+        let mut clock = crate::timing::Clock::start();
+        let (site, warnings) = crate::load_site_with(
+            &opts.content_dir,
+            opts.base_url.as_deref(),
+            Some(&self.cache),
+        )?;
+        let env = render::env::environment(
+            &opts.theme_dir.join("templates"),
+            &site.settings.base_path,
+            &site.settings.base_url,
+        )?;
+        let key = Key {
+            options: (
+                opts.content_dir.clone(),
+                opts.theme_dir.clone(),
+                opts.base_url.clone(),
+            ),
+            settings: site.settings.clone(),
+            institution: site.institution.clone(),
+            glossary: site.glossary.clone(),
+            links: plan::report_links(&site),
+            theme: theme_state(&opts.theme_dir),
+        };
+        let mut last = self.last.take().filter(|l| {
+            opts.search == SearchIndex::KeepPrevious
+                && l.key == key
+                && l.output == opts.output_dir
+                && opts.output_dir.join(MARKER).is_file()
+        });
+        let unchanged: Vec<bool> = site
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| last.as_ref().is_some_and(|l| l.reports.get(i) == Some(r)))
+            .collect();
+        let exports: Vec<data::QuarterData> = {
+            use rayon::prelude::*;
+            let mut previous = last
+                .as_mut()
+                .map(|l| std::mem::take(&mut l.exports))
+                .unwrap_or_default();
+            previous.resize_with(site.reports.len(), Default::default);
+            site.reports
+                .par_iter()
+                .zip(previous)
+                .zip(&unchanged)
+                .map(|((r, kept), same)| if *same { kept } else { data::quarter(&site, r) })
+                .collect()
+        };
+        let changed_years: BTreeSet<i32> = site
+            .reports
+            .iter()
+            .zip(&unchanged)
+            .filter(|(_, same)| !**same)
+            .map(|(r, _)| r.year)
+            .collect();
+        let select = |g: Group| match g {
+            Group::Site => true,
+            Group::Report(i) => !unchanged[i],
+            Group::Year(y) => changed_years.contains(&y),
+        };
+        let plan = plan::plan_parts(&site, &exports, &select)?;
+        clock.lap("plan");
+        let linker = site
+            .glossary
+            .as_ref()
+            .map(|g| render::glossary::Linker::new(g, &site.settings.base_path));
+
+        let mut outputs: BTreeSet<String> = plan.paths.iter().cloned().collect();
+        outputs.extend(plan.kept_files.iter().cloned());
+        outputs.extend(plan.files.iter().map(|f| f.path.clone()));
+        let (written, searchable, search_deferred) = match last {
+            Some(last) => {
+                let root = &opts.output_dir;
+                output::make_folders(
+                    root,
+                    plan.pages
+                        .iter()
+                        .map(|p| p.path.as_str())
+                        .chain(plan.files.iter().map(|f| f.path.as_str())),
+                )?;
+                let mut searchable = last.searchable;
+                let pages = render::render_each(&env, &plan.pages, linker.as_ref(), |page| {
+                    fsx::replace_file(&root.join(&page.path), &page.bytes)?;
+                    Ok((page.bytes.len() as u64, search::is_searchable(&page)))
+                })?;
+                for (p, (_, s)) in plan.pages.iter().zip(&pages) {
+                    if *s {
+                        searchable.insert(p.path.clone());
+                    } else {
+                        searchable.remove(&p.path);
+                    }
+                }
+                {
+                    use rayon::prelude::*;
+                    plan.files
+                        .par_iter()
+                        .try_for_each(|f| fsx::replace_file(&root.join(&f.path), &f.bytes))?;
+                }
+                for gone in last.outputs.difference(&outputs) {
+                    fsx::remove_file(&root.join(gone))?;
+                    searchable.remove(gone);
+                }
+                clock.lap("render y escritura en su lugar");
+                let written = output::Written {
+                    files: pages.len() + plan.files.len(),
+                    bytes: pages.iter().map(|(b, _)| b).sum::<u64>()
+                        + plan.files.iter().map(|f| f.bytes.len() as u64).sum::<u64>(),
+                };
+                let deferred = root.join(search::BUNDLE).is_dir();
+                (written, searchable, deferred)
+            }
+            None => {
+                output::check_output_dir(
+                    &opts.output_dir,
+                    &[
+                        &opts.content_dir,
+                        &opts.theme_dir,
+                        std::path::Path::new("."),
+                    ],
+                )?;
+                let published = crate::publish_plan(opts, &site, &env, &plan, linker.as_ref())?;
+                let searchable = published.search_pages.into_iter().collect();
+                (published.written, searchable, published.search_deferred)
+            }
+        };
+        let search_pages = plan
+            .paths
+            .iter()
+            .filter(|p| searchable.contains(*p))
+            .cloned()
+            .collect();
+        let summary = BuildSummary {
+            pages: plan.paths.len(),
+            files: written.files,
+            bytes: written.bytes,
+            warnings,
+            elapsed: started.elapsed(),
+            search_pages,
+            base_path: site.settings.base_path.clone(),
+            search_deferred: search_deferred && opts.search == SearchIndex::KeepPrevious,
+        };
+        self.last = Some(Last {
+            output: opts.output_dir.clone(),
+            key,
+            reports: site.reports,
+            exports,
+            searchable,
+            outputs,
+        });
+        Ok(summary)
+    }
+}

@@ -1,0 +1,184 @@
+//! `serve`'s incremental rebuilds (`informe::Incremental`): after any edit, the preview folder
+//! holds exactly what a full `informe build` writes, and a quarter the edit does not reach is
+//! not rewritten.
+
+use crate::harness::{TestSite, repo_root, tree};
+use informe::{BuildOptions, Incremental, SearchIndex};
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+fn preview_options(site: &TestSite) -> BuildOptions {
+    BuildOptions {
+        content_dir: site.content(),
+        theme_dir: repo_root().join("theme"),
+        output_dir: site.dir.path().join("vista-previa"),
+        base_url: None,
+        search: SearchIndex::KeepPrevious,
+    }
+}
+
+/// The site without its search index (the preview's is brought up to date in the background).
+fn pages(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut t = tree(dir);
+    t.retain(|path, _| !path.starts_with("pagefind/"));
+    t
+}
+
+/// A full build through the CLI, into a folder of its own, compared with the preview.
+fn assert_same_as_full_build(site: &TestSite, step: &str) {
+    let full = site.dir.path().join("completo");
+    let run = site.build_to(&full, &[]);
+    assert_eq!(run.code, 0, "{step}: {}", run.stderr);
+    let expected = pages(&full);
+    let got = pages(&preview_options(site).output_dir);
+    let differ: Vec<&String> = expected
+        .keys()
+        .chain(got.keys())
+        .filter(|k| expected.get(*k) != got.get(*k))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{step}: the preview differs from a full build in {differ:?}"
+    );
+}
+
+fn inode(site: &TestSite, rel: &str) -> u64 {
+    std::fs::metadata(preview_options(site).output_dir.join(rel))
+        .unwrap()
+        .ino()
+}
+
+#[test]
+fn every_rebuild_in_place_writes_what_a_full_build_writes() {
+    let site = TestSite::fixture("historia");
+    let opts = preview_options(&site);
+    let mut builder = Incremental::new();
+    let first = builder.build(&opts).unwrap();
+    assert_same_as_full_build(&site, "first build");
+
+    // A goal's progress in 2023-t3 shows in the history of every 2023 quarter and in the
+    // yearly view, not in 2024.
+    let untouched = "informes/2024/t1/datos/index.html";
+    let before = inode(&site, untouched);
+    site.edit(
+        "informes/2023-t3/unidades/datos.yaml",
+        "logrado: 6\n",
+        "logrado: 9\n",
+    );
+    let summary = builder.build(&opts).unwrap();
+    assert_same_as_full_build(&site, "progress edited");
+    assert_eq!(inode(&site, untouched), before, "2024 was rewritten");
+    assert!(
+        summary.files < first.files / 2,
+        "an edit to one quarter rewrote {} of {} files",
+        summary.files,
+        first.files
+    );
+    assert_eq!(summary.pages, first.pages);
+    assert!(
+        std::fs::read_to_string(opts.output_dir.join("informes/2023/t4/datos/index.html"))
+            .unwrap()
+            .contains("37.5"),
+        "the 2023-t4 history does not show 9 of 24 (37.5 %)"
+    );
+
+    // A new unit adds pages, data and links; removing it takes them away again.
+    let units = site.content().join("informes/2024-t1/unidades");
+    let text = std::fs::read_to_string(units.join("datos.yaml")).unwrap();
+    std::fs::write(
+        units.join("otra.yaml"),
+        text.replacen("unidad: Dirección de Datos", "unidad: Otra Dirección", 1)
+            .replacen("orden: 1", "orden: 2", 1),
+    )
+    .unwrap();
+    let grown = builder.build(&opts).unwrap();
+    // Its page and its yearly view.
+    assert_eq!(grown.pages, first.pages + 2);
+    assert!(
+        opts.output_dir
+            .join("informes/2024/t1/otra/index.html")
+            .is_file()
+    );
+    assert!(
+        opts.output_dir
+            .join("informes/2024/anual/otra/index.html")
+            .is_file()
+    );
+    assert_same_as_full_build(&site, "unit added");
+    std::fs::remove_file(units.join("otra.yaml")).unwrap();
+    builder.build(&opts).unwrap();
+    assert!(
+        !opts
+            .output_dir
+            .join("informes/2024/t1/otra/index.html")
+            .exists()
+    );
+    assert!(
+        !opts
+            .output_dir
+            .join("informes/2024/anual/otra/index.html")
+            .exists()
+    );
+    assert_same_as_full_build(&site, "unit removed");
+
+    // A broken file fails the build and leaves the preview as it was; the fix rebuilds.
+    let good = pages(&opts.output_dir);
+    site.edit(
+        "informes/2024-t1/unidades/datos.yaml",
+        "lineas:",
+        "lineas: [",
+    );
+    assert!(builder.build(&opts).is_err());
+    assert_eq!(pages(&opts.output_dir), good);
+    site.edit(
+        "informes/2024-t1/unidades/datos.yaml",
+        "lineas: [",
+        "lineas:",
+    );
+    builder.build(&opts).unwrap();
+    assert_same_as_full_build(&site, "error fixed");
+
+    // The site's title is on every page: everything is rebuilt.
+    let before = inode(&site, untouched);
+    let sitio = std::fs::read_to_string(site.content().join("sitio.yaml")).unwrap();
+    let title = sitio
+        .lines()
+        .find(|l| l.starts_with("titulo:"))
+        .unwrap()
+        .to_owned();
+    site.edit("sitio.yaml", &title, "titulo: Informe de prueba renombrado");
+    builder.build(&opts).unwrap();
+    assert_ne!(inode(&site, untouched), before);
+    assert_same_as_full_build(&site, "site title edited");
+}
+
+#[test]
+fn a_theme_edit_rebuilds_every_page() {
+    let site = TestSite::fixture("historia");
+    let theme = site.dir.path().join("tema");
+    crate::harness::copy_tree(&repo_root().join("theme"), &theme);
+    let opts = BuildOptions {
+        theme_dir: theme.clone(),
+        ..preview_options(&site)
+    };
+    let mut builder = Incremental::new();
+    builder.build(&opts).unwrap();
+    let base = theme.join("templates/base.html");
+    let html = std::fs::read_to_string(&base).unwrap();
+    assert!(html.contains("</main>"));
+    std::fs::write(
+        &base,
+        html.replacen("</main>", "<p>Pie de prueba</p></main>", 1),
+    )
+    .unwrap();
+    builder.build(&opts).unwrap();
+    for rel in [
+        "index.html",
+        "informes/2023/t3/datos/index.html",
+        "informes/2024/t1/index.html",
+    ] {
+        let page = std::fs::read_to_string(opts.output_dir.join(rel)).unwrap();
+        assert!(page.contains("Pie de prueba"), "{rel} kept the old theme");
+    }
+}
