@@ -4,13 +4,17 @@
 #   benches/reload-latency.sh [PAGES] [EDITS]      (default 1000 pages, 10 edits)
 #
 # Starts `informe serve --port 0` on a synthetic report (examples/sintetico.rs), opens the SSE
-# stream GET /__informe/eventos, then EDITS times: appends a YAML comment to one unit file and
-# measures the time from the write to the `data: recargar` line (watcher quiet spell of 25 ms +
-# full rebuild + event). Content, binary, theme copy and serve's preview folder all live under
-# BENCH_DIR (default /dev/shm). Prints each edit's latency, then min / median / max, then the
-# rebuild times serve itself logged ("Compilado: N páginas en X ms"). PAUSE (seconds, default 0.5) is the wait after each reload
-# before the next edit; serve re-indexes search in the background after each reload, so a
-# PAUSE shorter than that (about 3 s at 1,000 pages) measures edits that overlap indexing.
+# stream GET /__informe/eventos, then EDITS times: rewrites the last quarter's last unit file
+# with a new first sentence in its objective, measures the time from the write to the
+# `data: recargar` line (watcher quiet spell of 25 ms + rebuild + event), and fails unless the
+# unit's page then shows the new sentence. Content, binary, theme copy and serve's preview
+# folder all live under BENCH_DIR (default /dev/shm). Prints each edit's latency, then
+# min / median / max, then the rebuild times serve itself logged ("Compilado: N páginas en
+# X ms"). PAUSE (seconds, default 0.5) is the wait after each reload before the next edit;
+# serve re-indexes search in the background after each reload (on one core), so a PAUSE
+# shorter than that (about 3 s at 1,000 pages) measures edits that compete with indexing.
+# INFORME_TIEMPOS=1 keeps serve's log, with each rebuild's phase timings, as
+# BENCH_DIR/reload-serve.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -102,5 +106,7 @@ for i in range(edits):
     time.sleep(pause)
 print(f"reload latency over {edits} edits: min {min(lat):.0f} ms, median {statistics.median(lat):.0f} ms, max {max(lat):.0f} ms")
 PY
-cp "$work/serve.err" /dev/shm/last-serve.err; grep '^Compilado' "$work/serve.err" | sed -E 's/.* en ([0-9]+) ms/\1/' | sort -n |
+# With INFORME_TIEMPOS=1, serve's log (phase timings of each rebuild) is kept for reading.
+if [ -n "${INFORME_TIEMPOS:-}" ]; then cp "$work/serve.err" "${BENCH_DIR:-/dev/shm}/reload-serve.log"; fi
+grep '^Compilado' "$work/serve.err" | sed -E 's/.* en ([0-9]+) ms/\1/' | sort -n |
   awk '{a[NR]=$1} END {if (NR) printf "rebuilds inside serve (from its log): %d, min %d ms, median %d ms\n", NR, a[1], a[int((NR+1)/2)]}'
