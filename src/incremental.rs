@@ -12,11 +12,11 @@
 //! in the output folder, it makes a full build, staged and swapped in like `informe build`.
 //! The result is the same files a full build writes: `tests/it/incremental.rs` checks it.
 
-use crate::content::ParseCache;
+use crate::content::{ParseCache, RawReport};
 use crate::output::{self, MARKER};
 use crate::plan::{self, Group};
 use crate::{BuildOptions, BuildSummary, Result, SearchIndex, data, fsx, model, render, search};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
@@ -33,6 +33,8 @@ pub struct Incremental {
 struct Last {
     output: PathBuf,
     key: Key,
+    /// The files read, for the next build to know which quarters it can take from `reports`.
+    raw: Vec<RawReport>,
     reports: Vec<model::Report>,
     exports: Vec<data::QuarterData>,
     /// Pages the search index takes.
@@ -50,6 +52,27 @@ struct Key {
     glossary: Option<model::Glossary>,
     links: Vec<plan::ReportLink>,
     theme: Vec<(PathBuf, u64, u64, Option<SystemTime>)>,
+}
+
+/// What `model` derives for a report from the other reports: each unit's other quarters, and
+/// each line's history in its year and change since the previous quarter.
+type Links = Vec<(
+    Vec<model::QuarterLink>,
+    Vec<(Vec<model::HistoryPoint>, Option<f64>)>,
+)>;
+
+fn links_of(r: &model::Report) -> Links {
+    r.units
+        .iter()
+        .map(|u| {
+            let lines = u
+                .lines
+                .iter()
+                .map(|l| (l.history.clone(), l.change))
+                .collect();
+            (u.other_quarters.clone(), lines)
+        })
+        .collect()
 }
 
 /// Each theme file's path, size, inode and modification time: an edited or replaced template
@@ -78,10 +101,40 @@ impl Incremental {
     pub fn build(&mut self, opts: &BuildOptions) -> Result<BuildSummary> {
         let started = Instant::now();
         let mut clock = crate::timing::Clock::start();
+        // Quarters read from the same files as last time keep their model; its cross-quarter
+        // links are made again from every quarter, and compared to know whether its pages
+        // changed.
+        let mut last = self.last.take();
+        let (previous_raw, mut previous) = match last.as_mut() {
+            Some(l) => (
+                std::mem::take(&mut l.raw),
+                std::mem::take(&mut l.reports)
+                    .into_iter()
+                    .map(|r| (r.id.clone(), r))
+                    .collect(),
+            ),
+            None => (Vec::new(), HashMap::new()),
+        };
+        let mut raw_reports = Vec::new();
+        let mut links_before: HashMap<String, Links> = HashMap::new();
         let (site, warnings) = crate::load_site_with(
             &opts.content_dir,
             opts.base_url.as_deref(),
             Some(&self.cache),
+            &mut |raw| {
+                raw_reports = raw.reports.clone();
+                raw.reports
+                    .iter()
+                    .map(|r| {
+                        let same = previous_raw
+                            .iter()
+                            .any(|p: &RawReport| p.dir_name == r.dir_name && r.same_files(p));
+                        let kept = previous.remove(&r.dir_name).filter(|_| same)?;
+                        links_before.insert(kept.id.clone(), links_of(&kept));
+                        Some(kept)
+                    })
+                    .collect()
+            },
         )?;
         let env = render::env::environment(
             &opts.theme_dir.join("templates"),
@@ -100,17 +153,24 @@ impl Incremental {
             links: plan::report_links(&site),
             theme: theme_state(&opts.theme_dir),
         };
-        let mut last = self.last.take().filter(|l| {
+        let mut last = last.filter(|l| {
             opts.search == SearchIndex::KeepPrevious
                 && l.key == key
                 && l.output == opts.output_dir
                 && opts.output_dir.join(MARKER).is_file()
         });
+        // Only a build in place keeps anything of the last one.
+        let in_place = last.is_some();
         let unchanged: Vec<bool> = site
             .reports
             .iter()
-            .enumerate()
-            .map(|(i, r)| last.as_ref().is_some_and(|l| l.reports.get(i) == Some(r)))
+            .map(|r| {
+                in_place
+                    && match links_before.get(&r.id) {
+                        Some(before) => *before == links_of(r),
+                        None => previous.get(&r.id) == Some(r),
+                    }
+            })
             .collect();
         let exports: Vec<data::QuarterData> = {
             use rayon::prelude::*;
@@ -136,7 +196,7 @@ impl Incremental {
         let select = |g: Group| match g {
             Group::Site => true,
             Group::Report(i) => !unchanged[i],
-            Group::Year(y) => changed_years.contains(&y),
+            Group::Year(y) => !in_place || changed_years.contains(&y),
         };
         let plan = plan::plan_parts(&site, &exports, &select)?;
         clock.lap("plan");
@@ -222,6 +282,7 @@ impl Incremental {
         self.last = Some(Last {
             output: opts.output_dir.clone(),
             key,
+            raw: raw_reports,
             reports: site.reports,
             exports,
             searchable,

@@ -90,18 +90,29 @@ pub fn load_site(
     content_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
-    load_site_with(content_dir, base_url, None)
+    load_site_with(content_dir, base_url, None, &mut |_| Vec::new())
 }
 
+/// [`load_site`] with a parse cache; `reuse` sees the files read and returns, for each raw
+/// report, a model already made from the same files (or `None`).
 fn load_site_with(
     content_dir: &Path,
     base_url: Option<&str>,
     cache: Option<&content::ParseCache>,
+    reuse: &mut dyn FnMut(&content::RawContent) -> Vec<Option<model::Report>>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
     let mut clock = timing::Clock::start();
     let (raw, mut diags) = content::load_with(content_dir, cache).map_err(sorted_content_error)?;
     clock.lap("lectura de YAML");
-    let site = model::Site::from_raw(&raw, base_url);
+    let slots: Vec<std::sync::Mutex<Option<model::Report>>> =
+        reuse(&raw).into_iter().map(std::sync::Mutex::new).collect();
+    let site = model::Site::from_raw_reusing(&raw, base_url, &|i| {
+        slots
+            .get(i)?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    });
     clock.lap("modelo");
     diags.extend(validate::validate(&site));
     clock.lap("validación");

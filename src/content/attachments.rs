@@ -42,7 +42,7 @@ pub const FORMATS: [(&str, &str, &str); 11] = [
 ];
 
 /// An attachment's file, checked and read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AttachmentFile {
     /// Relative to the quarter's folder, normalised (no `./`): `anexos/informe-firmado.pdf`.
     pub path: String,

@@ -81,6 +81,22 @@ impl ParseCache {
     }
 }
 
+impl RawReport {
+    /// Whether both were read from the same files with the same bytes (the parse cache hands
+    /// out the same parse for an unchanged file), so they make the same model.
+    pub fn same_files(&self, other: &RawReport) -> bool {
+        self.dir_name == other.dir_name
+            && Arc::ptr_eq(&self.report, &other.report)
+            && self.units.len() == other.units.len()
+            && self
+                .units
+                .iter()
+                .zip(&other.units)
+                .all(|((a, x), (b, y))| a == b && Arc::ptr_eq(x, y))
+            && self.attachments == other.attachments
+    }
+}
+
 /// Reads the content directory. On failure, returns every diagnostic found (warnings included).
 pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Diagnostic>> {
     load_with(content_dir, None)

@@ -332,6 +332,17 @@ const QUARTER_NAMES: [&str; 4] = [
 impl Site {
     /// Builds the typed model. Cross-record problems are left for `validate`; this never fails.
     pub fn from_raw(raw: &RawContent, base_url_override: Option<&str>) -> Site {
+        Self::from_raw_reusing(raw, base_url_override, &|_| None)
+    }
+
+    /// [`Site::from_raw`], taking the model of the `i`-th raw report from `reuse` when it has
+    /// one (a previous build's, made from the same files). A reused report keeps its
+    /// cross-quarter links until they are made again here, from every report.
+    pub fn from_raw_reusing(
+        raw: &RawContent,
+        base_url_override: Option<&str>,
+        reuse: &(dyn Fn(usize) -> Option<Report> + Sync),
+    ) -> Site {
         let s = &raw.site.value;
         let base_url = base_url_override.unwrap_or(&s.base_url).to_owned();
         let settings = Settings {
@@ -375,7 +386,11 @@ impl Site {
         };
         let mut reports: Vec<Report> = {
             use rayon::prelude::*;
-            raw.reports.par_iter().map(report).collect()
+            raw.reports
+                .par_iter()
+                .enumerate()
+                .map(|(i, r)| reuse(i).unwrap_or_else(|| report(r)))
+                .collect()
         };
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
         link_quarters(&mut reports);
