@@ -14,6 +14,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 pub use attachments::{AttachmentFile, FORMATS, MAX_ATTACHMENT_BYTES};
 pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse, value_position};
@@ -53,10 +54,39 @@ pub struct RawReport {
 }
 
 /// Parsed files kept between builds (`serve`): a file whose bytes did not change is not parsed
-/// again. Keyed by path; a hit compares the whole source, so it never serves a stale parse.
+/// again. Keyed by path; a hit compares the whole source, so it never serves a stale parse,
+/// except that a file whose size, inode and modification time are unchanged, and which had
+/// been still for a while when it was read, is not even read again (Git's "racy clean" rule:
+/// two saves within one clock tick can share a modification time).
 #[derive(Default)]
 pub struct ParseCache {
-    files: Mutex<HashMap<PathBuf, Arc<dyn Any + Send + Sync>>>,
+    files: Mutex<HashMap<PathBuf, Cached>>,
+}
+
+struct Cached {
+    parse: Arc<dyn Any + Send + Sync>,
+    stamp: Option<Stamp>,
+}
+
+/// What changes when a file is written or replaced.
+#[derive(Clone, Copy, PartialEq)]
+struct Stamp {
+    len: u64,
+    inode: u64,
+    modified: SystemTime,
+}
+
+/// How long a file must have been unmodified when read for its stamp to be trusted.
+const SETTLED: Duration = Duration::from_secs(2);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = crate::fsx::symlink_metadata(path).ok()?;
+    Some(Stamp {
+        len: m.len(),
+        inode: m.ino(),
+        modified: m.modified().ok()?,
+    })
 }
 
 impl std::fmt::Debug for ParseCache {
@@ -66,17 +96,43 @@ impl std::fmt::Debug for ParseCache {
 }
 
 impl ParseCache {
+    /// The parse of a file that has not changed since a settled read, without reading it.
+    fn unchanged<T: Send + Sync + 'static>(
+        &self,
+        path: &Path,
+        now: Option<Stamp>,
+    ) -> Option<Parse<T>> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let hit = files.get(path)?;
+        if hit.stamp.is_none() || hit.stamp != now {
+            return None;
+        }
+        Arc::clone(&hit.parse).downcast::<Sourced<T>>().ok()
+    }
+
     fn get<T: Send + Sync + 'static>(&self, path: &Path, source: &str) -> Option<Parse<T>> {
         let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        let hit = Arc::clone(files.get(path)?).downcast::<Sourced<T>>().ok()?;
+        let hit = Arc::clone(&files.get(path)?.parse)
+            .downcast::<Sourced<T>>()
+            .ok()?;
         (*hit.source == source).then_some(hit)
     }
 
-    fn put<T: Send + Sync + 'static>(&self, parsed: &Parse<T>) {
+    /// Remembers a parse; `before` is the file's stamp taken before it was read, kept only if
+    /// the file had settled by then.
+    fn put<T: Send + Sync + 'static>(&self, parsed: &Parse<T>, before: Option<Stamp>) {
+        let settled = before.filter(|s| {
+            SystemTime::now()
+                .duration_since(s.modified)
+                .is_ok_and(|age| age > SETTLED)
+        });
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         files.insert(
             parsed.path.clone(),
-            Arc::clone(parsed) as Arc<dyn Any + Send + Sync>,
+            Cached {
+                parse: Arc::clone(parsed) as Arc<dyn Any + Send + Sync>,
+                stamp: settled,
+            },
         );
     }
 }
@@ -218,8 +274,15 @@ fn read_and_parse<T: Parsed>(
     cache: Option<&ParseCache>,
 ) -> Result<Parse<T>, Box<Diagnostic>> {
     let path = content_dir.join(rel);
+    let before = cache.and_then(|_| stamp(&path));
+    if let Some(hit) = cache.and_then(|c| c.unchanged(&path, before)) {
+        return Ok(hit);
+    }
     let source = yaml::read_source(&path)?;
     if let Some(hit) = cache.and_then(|c| c.get(&path, &source)) {
+        if let Some(c) = cache {
+            c.put(&hit, before);
+        }
         return Ok(hit);
     }
     let value = parse::<T>(&path, &source)?;
@@ -229,7 +292,7 @@ fn read_and_parse<T: Parsed>(
         value,
     });
     if let Some(c) = cache {
-        c.put(&parsed);
+        c.put(&parsed, before);
     }
     Ok(parsed)
 }

@@ -182,3 +182,31 @@ fn a_theme_edit_rebuilds_every_page() {
         assert!(page.contains("Pie de prueba"), "{rel} kept the old theme");
     }
 }
+
+#[test]
+fn a_same_size_edit_to_a_file_unchanged_for_long_is_seen() {
+    let site = TestSite::fixture("historia");
+    let opts = preview_options(&site);
+    let unit = site.content().join("informes/2024-t1/unidades/datos.yaml");
+    // A file last modified an hour ago: the cache trusts its size, inode and time.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&unit)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let mut builder = Incremental::new();
+    builder.build(&opts).unwrap();
+    builder.build(&opts).unwrap();
+    site.edit(
+        "informes/2024-t1/unidades/datos.yaml",
+        "Mantener",
+        "Mantenex",
+    );
+    builder.build(&opts).unwrap();
+    let page =
+        std::fs::read_to_string(opts.output_dir.join("informes/2024/t1/datos/index.html")).unwrap();
+    assert!(page.contains("Mantenex"), "the edit did not reach the page");
+    assert_same_as_full_build(&site, "same-size edit");
+}
