@@ -53,6 +53,18 @@ pub(crate) fn remove_file(path: &Path) -> Result<()> {
     }
 }
 
+/// Removes the folders of `rel` (a file path under `root`) that are left empty, deepest first.
+pub(crate) fn remove_empty_parents(root: &Path, rel: &Path) {
+    let mut dir = rel.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        // Fails, and stops, at the first folder that still holds something.
+        if fs::remove_dir(root.join(d)).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
 pub(crate) fn hard_link(original: &Path, link: &Path) -> Result<()> {
     fs::hard_link(original, link).map_err(io(link))
 }

@@ -238,6 +238,7 @@ impl Incremental {
                 }
                 for gone in last.outputs.difference(&outputs) {
                     fsx::remove_file(&root.join(gone))?;
+                    fsx::remove_empty_parents(root, std::path::Path::new(gone));
                     searchable.remove(gone);
                 }
                 clock.lap("render y escritura en su lugar");

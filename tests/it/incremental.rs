@@ -108,17 +108,13 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
     assert_same_as_full_build(&site, "unit added");
     std::fs::remove_file(units.join("otra.yaml")).unwrap();
     builder.build(&opts).unwrap();
+    // Gone with their folders.
+    assert!(!opts.output_dir.join("informes/2024/t1/otra").exists());
+    assert!(!opts.output_dir.join("informes/2024/anual/otra").exists());
     assert!(
-        !opts
-            .output_dir
-            .join("informes/2024/t1/otra/index.html")
-            .exists()
-    );
-    assert!(
-        !opts
-            .output_dir
-            .join("informes/2024/anual/otra/index.html")
-            .exists()
+        opts.output_dir
+            .join("informes/2024/t1/datos/index.html")
+            .is_file()
     );
     assert_same_as_full_build(&site, "unit removed");
 
