@@ -231,7 +231,9 @@ struct YearView {
 }
 
 /// Every unit's action lines through the quarters of each year.
-fn year_views(site: &Site) -> Vec<YearView> {
+/// Views of the years `full` rejects have their address only (no rows): an incremental
+/// rebuild lists them in the sitemap without making them.
+fn year_views(site: &Site, full: &dyn Fn(i32) -> bool) -> Vec<YearView> {
     let mut views: BTreeMap<(i32, String), YearView> = BTreeMap::new();
     for r in &site.reports {
         for u in &r.units {
@@ -244,6 +246,9 @@ fn year_views(site: &Site) -> Vec<YearView> {
                     url: format!("/informes/{}/anual/{}/", r.year, u.slug),
                     rows: Vec::new(),
                 });
+            if !full(r.year) {
+                continue;
+            }
             // The latest quarter's name and goal win: reports are visited oldest first.
             view.name = u.name.clone();
             for l in &u.lines {
@@ -565,7 +570,7 @@ pub fn plan_parts(
                 .eq(&report_paths)
         );
     }
-    for v in year_views(site) {
+    for v in year_views(site, &|year| select(Group::Year(year))) {
         let path = file_of(&v.url);
         paths.push(path.clone());
         if !select(Group::Year(v.year)) {
