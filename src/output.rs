@@ -217,19 +217,35 @@ pub fn link_tree(from: &Path, to: &Path) -> Result<()> {
 /// Replaces the folder `dir` (inside a published site) with one holding `files`: written
 /// beside it, then exchanged, so a reader sees the old folder or the new one.
 pub fn replace_folder(dir: &Path, files: &[Artifact]) -> Result<()> {
+    let fresh = write_beside(dir, files)?;
+    match swap_folder(dir, &fresh)? {
+        Some(old) => fsx::remove_dir_all(&old),
+        None => Ok(()),
+    }
+}
+
+/// Writes `files` into a new folder beside `dir`, for [`swap_folder`] to put in its place.
+pub fn write_beside(dir: &Path, files: &[Artifact]) -> Result<PathBuf> {
     let fresh = sibling(dir, "nuevo")?;
     if fresh.exists() {
         fsx::remove_dir_all(&fresh)?;
     }
     fsx::create_dir_all(&fresh)?;
     write_files(&fresh, files)?;
-    if dir.exists() && fsx::exchange(&fresh, dir)? {
-        return fsx::remove_dir_all(&fresh);
+    Ok(fresh)
+}
+
+/// Puts the folder `fresh` in place of `dir` (exchanged atomically where the system can).
+/// Returns the folder now holding the old contents, for the caller to delete when it suits.
+pub fn swap_folder(dir: &Path, fresh: &Path) -> Result<Option<PathBuf>> {
+    if dir.exists() && fsx::exchange(fresh, dir)? {
+        return Ok(Some(fresh.to_path_buf()));
     }
     if dir.exists() {
         fsx::remove_dir_all(dir)?;
     }
-    fsx::rename(&fresh, dir)
+    fsx::rename(fresh, dir)?;
+    Ok(None)
 }
 
 /// The theme's static files, sorted: (output-relative path under `static/`, source path).

@@ -9,7 +9,7 @@ use crate::render::Artifact;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Folder of the search bundle inside the output.
 pub const BUNDLE: &str = "pagefind";
@@ -62,9 +62,9 @@ pub fn index_staged(scratch: &Path) -> crate::Result<Vec<Artifact>> {
     result.map_err(crate::Error::Search)
 }
 
-/// Swaps `bundle` (as [`index_staged`] returns it) in for the search bundle of the site
-/// published at `site_root`, so readers see the old index or the new one, never a mix.
-pub fn replace_bundle(site_root: &Path, bundle: Vec<Artifact>) -> crate::Result<()> {
+/// Writes `bundle` (as [`index_staged`] returns it) beside the search bundle of the site
+/// published at `site_root`, for [`swap_bundle`]; the site is untouched meanwhile.
+pub fn write_bundle(site_root: &Path, bundle: Vec<Artifact>) -> crate::Result<PathBuf> {
     let prefix = format!("{BUNDLE}/");
     let inside: Vec<Artifact> = bundle
         .into_iter()
@@ -73,7 +73,13 @@ pub fn replace_bundle(site_root: &Path, bundle: Vec<Artifact>) -> crate::Result<
             a
         })
         .collect();
-    crate::output::replace_folder(&site_root.join(BUNDLE), &inside)
+    crate::output::write_beside(&site_root.join(BUNDLE), &inside)
+}
+
+/// Puts a bundle made by [`write_bundle`] in place, so readers see the old index or the new
+/// one, never a mix. Returns the folder holding the old one, to delete.
+pub fn swap_bundle(site_root: &Path, fresh: &Path) -> crate::Result<Option<PathBuf>> {
+    crate::output::swap_folder(&site_root.join(BUNDLE), fresh)
 }
 
 fn scratch_str(p: &Path) -> Result<String, String> {

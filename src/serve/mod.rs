@@ -81,7 +81,10 @@ fn rebuild(
     let started = Instant::now();
     let result = {
         let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
-        builder.build(opts)
+        match build_pool() {
+            Some(pool) => pool.install(|| builder.build(opts)),
+            None => builder.build(opts),
+        }
     };
     {
         let mut st = shared.status.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,6 +121,15 @@ fn rebuild(
     shared.broadcast();
 }
 
+/// The rebuilds' own threads. Pagefind, indexing in the background, also queues work on
+/// rayon's global pool, and a rebuild whose parallel steps waited behind it took 1–1.6 s
+/// instead of 50 ms (`benches/reload-latency.sh` with edits 0.5 s apart).
+fn build_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().build().ok())
+        .as_ref()
+}
+
 /// Indexes the latest build's pages, one job at a time; jobs queued meanwhile collapse into
 /// the newest. The bundle is swapped in only if no build replaced the pages in between.
 fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
@@ -144,11 +156,21 @@ fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
                 None => crate::search::index_staged(&scratch),
             })
             .and_then(|bundle| {
-                let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
-                if shared.generation.load(Ordering::SeqCst) == generation {
-                    crate::search::replace_bundle(output, bundle)?;
+                // Written and deleted outside the lock: only the swap waits for (and holds up)
+                // a rebuild, which otherwise stalled for the second it took to write the index.
+                let fresh = crate::search::write_bundle(output, bundle)?;
+                let old = {
+                    let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
+                    if shared.generation.load(Ordering::SeqCst) == generation {
+                        crate::search::swap_bundle(output, &fresh)?
+                    } else {
+                        Some(fresh)
+                    }
+                };
+                match old {
+                    Some(old) => fsx::remove_dir_all(&old),
+                    None => Ok(()),
                 }
-                Ok(())
             });
         match result {
             Ok(()) => {
