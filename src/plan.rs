@@ -381,6 +381,106 @@ fn attachment_files(r: &Report) -> impl Iterator<Item = Artifact> + '_ {
     })
 }
 
+/// The pages of one quarter (print, overview, units), in plan order.
+fn report_pages(
+    site: &Site,
+    i: usize,
+    export: &data::QuarterData,
+    common: &Value,
+    home: &Crumb,
+) -> Result<Vec<Page>, ChartError> {
+    let r = &site.reports[i];
+    let mut pages = Vec::with_capacity(r.units.len() + 2);
+    let report = ser(r);
+    let downloads: BTreeMap<&str, &Vec<Download>> = export
+        .datasets
+        .iter()
+        .map(|d| (d.key.as_str(), &d.downloads))
+        .collect();
+    let downloads = ser(&downloads);
+    let prev = i.checked_sub(1).map(|j| link(&site.reports[j]));
+    let next = site.reports.get(i + 1).map(link);
+    let is_latest = i + 1 == site.reports.len();
+    let report_title = format!("{} {}", r.quarter_name, r.year);
+    let report_crumb = Crumb {
+        title: report_title.clone(),
+        url: r.url.clone(),
+    };
+    let mut quarter_charts = BTreeMap::new();
+    let mut per_unit = Vec::with_capacity(r.units.len());
+    // Charts are the costly part of planning: draw each unit's in parallel.
+    let drawn: Vec<BTreeMap<String, Value>> = {
+        use rayon::prelude::*;
+        r.units
+            .par_iter()
+            .map(unit_charts)
+            .collect::<Result<_, _>>()?
+    };
+    for (u, c) in r.units.iter().zip(drawn) {
+        if let Some(p) = &u.progress_chart
+            && let Some(svg) = c.get(&p.id)
+        {
+            quarter_charts.insert(p.id.clone(), svg.clone());
+        }
+        per_unit.push(c);
+    }
+    let all_charts: BTreeMap<String, Value> = per_unit
+        .iter()
+        .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .collect();
+    pages.push(Page {
+        path: format!("{}imprimir/index.html", r.url.trim_start_matches('/')),
+        template: "imprimir.html",
+        context: context! { report => report.clone(),
+            charts => all_charts,
+            downloads => downloads.clone(),
+            is_latest => is_latest,
+            page => context! {
+                title => format!("{report_title}: versión para imprimir"),
+                url => format!("{}imprimir/", r.url), kind => "imprimir",
+                breadcrumbs => ser(vec![home.clone(), report_crumb.clone()]),
+            },
+            ..common.clone()
+        },
+    });
+    pages.push(Page {
+        path: file_of(&r.url),
+        template: "informe.html",
+        context: context! { report => report.clone(),
+            prev => ser(&prev), next => ser(&next),
+            charts => quarter_charts,
+            downloads => downloads.clone(),
+            whole_data => ser(&export.whole),
+            attachments => ser(attachment_links(r)),
+            is_latest => is_latest,
+            page => context! {
+                title => report_title, url => r.url.clone(), kind => "informe",
+                breadcrumbs => ser(vec![home.clone()]),
+            },
+            ..common.clone()
+        },
+    });
+    for (u, charts) in r.units.iter().zip(per_unit) {
+        pages.push(Page {
+            path: file_of(&u.url),
+            template: "unidad.html",
+            context: context! { report => report.clone(),
+                unit => ser(u),
+                charts => charts,
+                downloads => downloads.clone(),
+                is_latest => is_latest,
+                page => context! {
+                    title => format!("{} · {}", u.name, report_crumb.title), url => u.url.clone(),
+                    kind => "unidad",
+                    breadcrumbs => ser(vec![home.clone(), report_crumb.clone()]),
+                },
+                ..common.clone()
+            },
+        });
+    }
+    Ok(pages)
+}
+
 /// The whole site.
 pub fn plan(site: &Site) -> Result<Plan, ChartError> {
     plan_parts(site, &data::export(site), &|_| true)
@@ -464,6 +564,18 @@ pub fn plan_parts(
     let mut paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
     let mut files: Vec<Artifact> = Vec::new();
     let mut kept_files: Vec<String> = Vec::new();
+    // Quarters are independent: their contexts and charts are made on every core, in order.
+    let mut made = {
+        use rayon::prelude::*;
+        let selected: Vec<usize> = (0..site.reports.len())
+            .filter(|&i| select(Group::Report(i)))
+            .collect();
+        let made: Vec<Result<Vec<Page>, ChartError>> = selected
+            .par_iter()
+            .map(|&i| report_pages(site, i, &exports[i], &common, &home))
+            .collect();
+        made.into_iter()
+    };
     for (i, (r, export)) in site.reports.iter().zip(exports).enumerate() {
         let report_paths = report_paths(r);
         paths.extend(report_paths.iter().cloned());
@@ -475,100 +587,11 @@ pub fn plan_parts(
         files.extend(export.files.iter().cloned());
         // Attachments are copied as read; they are in no sitemap and no data package.
         files.extend(attachment_files(r));
-        let first_page = pages.len();
-        let report = ser(r);
-        let downloads: BTreeMap<&str, &Vec<Download>> = export
-            .datasets
-            .iter()
-            .map(|d| (d.key.as_str(), &d.downloads))
-            .collect();
-        let downloads = ser(&downloads);
-        let prev = i.checked_sub(1).map(|j| link(&site.reports[j]));
-        let next = site.reports.get(i + 1).map(link);
-        let is_latest = i + 1 == site.reports.len();
-        let report_title = format!("{} {}", r.quarter_name, r.year);
-        let report_crumb = Crumb {
-            title: report_title.clone(),
-            url: r.url.clone(),
-        };
-        let mut quarter_charts = BTreeMap::new();
-        let mut per_unit = Vec::with_capacity(r.units.len());
-        // Charts are the costly part of planning: draw each unit's in parallel.
-        let drawn: Vec<BTreeMap<String, Value>> = {
-            use rayon::prelude::*;
-            r.units
-                .par_iter()
-                .map(unit_charts)
-                .collect::<Result<_, _>>()?
-        };
-        for (u, c) in r.units.iter().zip(drawn) {
-            if let Some(p) = &u.progress_chart
-                && let Some(svg) = c.get(&p.id)
-            {
-                quarter_charts.insert(p.id.clone(), svg.clone());
-            }
-            per_unit.push(c);
-        }
-        let all_charts: BTreeMap<String, Value> = per_unit
-            .iter()
-            .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
-            .collect();
-        pages.push(Page {
-            path: format!("{}imprimir/index.html", r.url.trim_start_matches('/')),
-            template: "imprimir.html",
-            context: context! { report => report.clone(),
-                charts => all_charts,
-                downloads => downloads.clone(),
-                is_latest => is_latest,
-                page => context! {
-                    title => format!("{report_title}: versión para imprimir"),
-                    url => format!("{}imprimir/", r.url), kind => "imprimir",
-                    breadcrumbs => ser(vec![home.clone(), report_crumb.clone()]),
-                },
-                ..common.clone()
-            },
-        });
-        pages.push(Page {
-            path: file_of(&r.url),
-            template: "informe.html",
-            context: context! { report => report.clone(),
-                prev => ser(&prev), next => ser(&next),
-                charts => quarter_charts,
-                downloads => downloads.clone(),
-                whole_data => ser(&export.whole),
-                attachments => ser(attachment_links(r)),
-                is_latest => is_latest,
-                page => context! {
-                    title => report_title, url => r.url.clone(), kind => "informe",
-                    breadcrumbs => ser(vec![home.clone()]),
-                },
-                ..common.clone()
-            },
-        });
-        for (u, charts) in r.units.iter().zip(per_unit) {
-            pages.push(Page {
-                path: file_of(&u.url),
-                template: "unidad.html",
-                context: context! { report => report.clone(),
-                    unit => ser(u),
-                    charts => charts,
-                    downloads => downloads.clone(),
-                    is_latest => is_latest,
-                    page => context! {
-                        title => format!("{} · {}", u.name, report_crumb.title), url => u.url.clone(),
-                        kind => "unidad",
-                        breadcrumbs => ser(vec![home.clone(), report_crumb.clone()]),
-                    },
-                    ..common.clone()
-                },
-            });
-        }
-        debug_assert!(
-            pages[first_page..]
-                .iter()
-                .map(|p| &p.path)
-                .eq(&report_paths)
-        );
+        let made = made
+            .next()
+            .unwrap_or_else(|| unreachable!("one entry per selected report"))?;
+        debug_assert!(made.iter().map(|p| &p.path).eq(&report_paths));
+        pages.extend(made);
     }
     for v in year_views(site, &|year| select(Group::Year(year))) {
         let path = file_of(&v.url);
