@@ -105,37 +105,56 @@ impl Incremental {
         // links are made again from every quarter, and compared to know whether its pages
         // changed.
         let mut last = self.last.take();
-        let (previous_raw, mut previous) = match last.as_mut() {
-            Some(l) => (
-                std::mem::take(&mut l.raw),
-                std::mem::take(&mut l.reports)
-                    .into_iter()
-                    .map(|r| (r.id.clone(), r))
-                    .collect(),
-            ),
-            None => (Vec::new(), HashMap::new()),
-        };
+        let mut previous: HashMap<String, model::Report> = HashMap::new();
         let mut raw_reports = Vec::new();
         let mut links_before: HashMap<String, Links> = HashMap::new();
-        let (site, warnings) = crate::load_site_with(
+        let mut taken = false;
+        let loaded = crate::load_site_with(
             &opts.content_dir,
             opts.base_url.as_deref(),
             Some(&self.cache),
             &mut |raw| {
+                // Called once every file has parsed: only from here on is the last build's
+                // state taken apart.
+                taken = true;
                 raw_reports = raw.reports.clone();
+                let previous_raw = match last.as_mut() {
+                    Some(l) => {
+                        previous = std::mem::take(&mut l.reports)
+                            .into_iter()
+                            .map(|r| (r.id.clone(), r))
+                            .collect();
+                        std::mem::take(&mut l.raw)
+                    }
+                    None => Vec::new(),
+                };
                 raw.reports
                     .iter()
                     .map(|r| {
                         let same = previous_raw
                             .iter()
                             .any(|p: &RawReport| p.dir_name == r.dir_name && r.same_files(p));
-                        let kept = previous.remove(&r.dir_name).filter(|_| same)?;
+                        if !same {
+                            return None;
+                        }
+                        let kept = previous.remove(&r.dir_name)?;
                         links_before.insert(kept.id.clone(), links_of(&kept));
                         Some(kept)
                     })
                     .collect()
             },
-        )?;
+        );
+        let (site, warnings) = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                // A file that does not parse (the usual slip while typing) leaves the last
+                // build whole, so the fix is again a rebuild in place.
+                if !taken {
+                    self.last = last;
+                }
+                return Err(e);
+            }
+        };
         let env = render::env::environment(
             &opts.theme_dir.join("templates"),
             &site.settings.base_path,

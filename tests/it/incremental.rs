@@ -127,13 +127,17 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
     );
     assert!(builder.build(&opts).is_err());
     assert_eq!(pages(&opts.output_dir), good);
+    let before = inode(&site, "informes/2023/t3/datos/index.html");
     site.edit(
         "informes/2024-t1/unidades/datos.yaml",
         "lineas: [",
         "lineas:",
     );
-    builder.build(&opts).unwrap();
+    let fixed = builder.build(&opts).unwrap();
     assert_same_as_full_build(&site, "error fixed");
+    // Still a rebuild in place: the failed attempt kept what the last build knew.
+    assert!(fixed.files < first.files / 2, "{} files", fixed.files);
+    assert_eq!(inode(&site, "informes/2023/t3/datos/index.html"), before);
 
     // The site's title is on every page: everything is rebuilt.
     let before = inode(&site, untouched);
