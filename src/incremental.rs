@@ -297,7 +297,7 @@ impl Incremental {
             elapsed: started.elapsed(),
             search_pages,
             base_path: site.settings.base_path.clone(),
-            search_deferred: search_deferred && opts.search == SearchIndex::KeepPrevious,
+            search_deferred,
         };
         self.last = Some(Last {
             output: opts.output_dir.clone(),

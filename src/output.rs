@@ -214,17 +214,8 @@ pub fn link_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Replaces the folder `dir` (inside a published site) with one holding `files`: written
-/// beside it, then exchanged, so a reader sees the old folder or the new one.
-pub fn replace_folder(dir: &Path, files: &[Artifact]) -> Result<()> {
-    let fresh = write_beside(dir, files)?;
-    match swap_folder(dir, &fresh)? {
-        Some(old) => fsx::remove_dir_all(&old),
-        None => Ok(()),
-    }
-}
-
-/// Writes `files` into a new folder beside `dir`, for [`swap_folder`] to put in its place.
+/// Writes `files` into a new folder beside `dir` (inside a published site), for
+/// [`swap_folder`] to put in its place, so a reader sees the old folder or the new one.
 pub fn write_beside(dir: &Path, files: &[Artifact]) -> Result<PathBuf> {
     let fresh = sibling(dir, "nuevo")?;
     if fresh.exists() {

@@ -374,9 +374,13 @@ fn report_paths(r: &Report) -> Vec<String> {
     paths
 }
 
+fn attachment_path(a: &crate::model::Attachment) -> &str {
+    a.url.trim_start_matches('/')
+}
+
 fn attachment_files(r: &Report) -> impl Iterator<Item = Artifact> + '_ {
     r.attachments.iter().map(|a| Artifact {
-        path: a.url.trim_start_matches('/').to_owned(),
+        path: attachment_path(a).to_owned(),
         bytes: a.bytes.to_vec(),
     })
 }
@@ -390,6 +394,13 @@ fn report_pages(
     home: &Crumb,
 ) -> Result<Vec<Page>, ChartError> {
     let r = &site.reports[i];
+    // The one list of this quarter's paths, so the plan and the pages cannot disagree.
+    let mut paths = report_paths(r).into_iter();
+    let mut path = || {
+        paths
+            .next()
+            .unwrap_or_else(|| unreachable!("report_paths lists every page of the quarter"))
+    };
     let mut pages = Vec::with_capacity(r.units.len() + 2);
     let report = ser(r);
     let downloads: BTreeMap<&str, &Vec<Download>> = export
@@ -429,7 +440,7 @@ fn report_pages(
         .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
         .collect();
     pages.push(Page {
-        path: format!("{}imprimir/index.html", r.url.trim_start_matches('/')),
+        path: path(),
         template: "imprimir.html",
         context: context! { report => report.clone(),
             charts => all_charts,
@@ -444,7 +455,7 @@ fn report_pages(
         },
     });
     pages.push(Page {
-        path: file_of(&r.url),
+        path: path(),
         template: "informe.html",
         context: context! { report => report.clone(),
             prev => ser(&prev), next => ser(&next),
@@ -462,7 +473,7 @@ fn report_pages(
     });
     for (u, charts) in r.units.iter().zip(per_unit) {
         pages.push(Page {
-            path: file_of(&u.url),
+            path: path(),
             template: "unidad.html",
             context: context! { report => report.clone(),
                 unit => ser(u),
@@ -577,21 +588,19 @@ pub fn plan_parts(
         made.into_iter()
     };
     for (i, (r, export)) in site.reports.iter().zip(exports).enumerate() {
-        let report_paths = report_paths(r);
-        paths.extend(report_paths.iter().cloned());
+        paths.extend(report_paths(r));
         if !select(Group::Report(i)) {
             kept_files.extend(export.files.iter().map(|f| f.path.clone()));
-            kept_files.extend(attachment_files(r).map(|f| f.path));
+            kept_files.extend(r.attachments.iter().map(|a| attachment_path(a).to_owned()));
             continue;
         }
         files.extend(export.files.iter().cloned());
         // Attachments are copied as read; they are in no sitemap and no data package.
         files.extend(attachment_files(r));
-        let made = made
-            .next()
-            .unwrap_or_else(|| unreachable!("one entry per selected report"))?;
-        debug_assert!(made.iter().map(|p| &p.path).eq(&report_paths));
-        pages.extend(made);
+        pages.extend(
+            made.next()
+                .unwrap_or_else(|| unreachable!("one entry per selected report"))?,
+        );
     }
     for v in year_views(site, &|year| select(Group::Year(year))) {
         let path = file_of(&v.url);
