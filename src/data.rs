@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 pub struct Download {
     pub url: String,
     pub format: &'static str,
+    /// Pages show `text`; the exact size stays out of their context, so that a file whose
+    /// size changes within the same label leaves the pages that link it unchanged.
+    #[serde(skip)]
     pub bytes: usize,
     /// «Descargar Tabla 4 (CSV, 1 KB)».
     pub text: String,
@@ -41,6 +44,26 @@ pub struct QuarterData {
     pub whole: Vec<Download>,
     #[serde(skip)]
     pub files: Vec<Artifact>,
+}
+
+impl QuarterData {
+    /// Whether the open-data page shows `self` and `other` alike (the files' bytes aside).
+    pub fn same_listing(&self, other: &Self) -> bool {
+        let same = |a: &[Download], b: &[Download]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(a, b)| (&a.url, a.format, &a.text) == (&b.url, b.format, &b.text))
+        };
+        self.report_id == other.report_id
+            && self.title == other.title
+            && same(&self.whole, &other.whole)
+            && self.datasets.len() == other.datasets.len()
+            && self.datasets.iter().zip(&other.datasets).all(|(a, b)| {
+                (&a.key, &a.title, &a.unit) == (&b.key, &b.title, &b.unit)
+                    && same(&a.downloads, &b.downloads)
+            })
+    }
 }
 
 /// «1 KB»: whole kilobytes rounded up, so a tiny file never reads as «0 KB»; from 1 MB on,

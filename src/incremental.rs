@@ -54,27 +54,6 @@ struct Key {
     theme: Vec<(PathBuf, u64, u64, Option<SystemTime>)>,
 }
 
-/// What `model` derives for a report from the other reports: each unit's other quarters, and
-/// each line's history in its year and change since the previous quarter.
-type Links = Vec<(
-    Vec<model::QuarterLink>,
-    Vec<(Vec<model::HistoryPoint>, Option<f64>)>,
-)>;
-
-fn links_of(r: &model::Report) -> Links {
-    r.units
-        .iter()
-        .map(|u| {
-            let lines = u
-                .lines
-                .iter()
-                .map(|l| (l.history.clone(), l.change))
-                .collect();
-            (u.other_quarters.clone(), lines)
-        })
-        .collect()
-}
-
 /// Each theme file's path, size, inode and modification time: an edited or replaced template
 /// or static file changes one of them.
 fn theme_state(theme_dir: &std::path::Path) -> Vec<(PathBuf, u64, u64, Option<SystemTime>)> {
@@ -101,13 +80,12 @@ impl Incremental {
     pub fn build(&mut self, opts: &BuildOptions) -> Result<BuildSummary> {
         let started = Instant::now();
         let mut clock = crate::timing::Clock::start();
-        // Quarters read from the same files as last time keep their model; its cross-quarter
-        // links are made again from every quarter, and compared to know whether its pages
-        // changed.
+        // Quarters read from the same files as last time keep their model; the model checks
+        // their cross-quarter links against every quarter and says whether they changed.
         let mut last = self.last.take();
         let mut previous: HashMap<String, model::Report> = HashMap::new();
         let mut raw_reports = Vec::new();
-        let mut links_before: HashMap<String, Links> = HashMap::new();
+        let mut reused: HashSet<String> = HashSet::new();
         let mut taken = false;
         let loaded = crate::load_site_with(
             &opts.content_dir,
@@ -138,13 +116,17 @@ impl Incremental {
                             return None;
                         }
                         let kept = previous.remove(&r.dir_name)?;
-                        links_before.insert(kept.id.clone(), links_of(&kept));
+                        reused.insert(kept.id.clone());
                         Some(kept)
                     })
                     .collect()
             },
         );
-        let (site, warnings) = match loaded {
+        let crate::Loaded {
+            site,
+            warnings,
+            relinked,
+        } = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 // A file that does not parse (the usual slip while typing) leaves the last
@@ -183,15 +165,17 @@ impl Incremental {
         let unchanged: Vec<bool> = site
             .reports
             .iter()
-            .map(|r| {
+            .zip(&relinked)
+            .map(|(r, relinked)| {
                 in_place
-                    && match links_before.get(&r.id) {
-                        Some(before) => *before == links_of(r),
-                        None => previous.get(&r.id) == Some(r),
+                    && if reused.contains(&r.id) {
+                        !relinked
+                    } else {
+                        previous.get(&r.id) == Some(r)
                     }
             })
             .collect();
-        let exports: Vec<data::QuarterData> = {
+        let (exports, exports_changed): (Vec<data::QuarterData>, Vec<bool>) = {
             use rayon::prelude::*;
             let mut previous = last
                 .as_mut()
@@ -202,8 +186,16 @@ impl Incremental {
                 .par_iter()
                 .zip(previous)
                 .zip(&unchanged)
-                .map(|((r, kept), same)| if *same { kept } else { data::quarter(&site, r) })
-                .collect()
+                .map(|((r, kept), same)| {
+                    if *same {
+                        (kept, false)
+                    } else {
+                        let fresh = data::quarter(&site, r);
+                        let changed = !fresh.same_listing(&kept);
+                        (fresh, changed)
+                    }
+                })
+                .unzip()
         };
         let changed_years: BTreeSet<i32> = site
             .reports
@@ -213,7 +205,10 @@ impl Incremental {
             .map(|(r, _)| r.year)
             .collect();
         let select = |g: Group| match g {
-            Group::Site => true,
+            // Made from the inputs in `Key` alone, which an in-place build has unchanged.
+            Group::Site => !in_place,
+            Group::Data => !in_place || exports_changed.contains(&true),
+            Group::Listings => true,
             Group::Report(i) => !unchanged[i],
             Group::Year(y) => !in_place || changed_years.contains(&y),
         };

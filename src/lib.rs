@@ -91,6 +91,16 @@ pub fn load_site(
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
     load_site_with(content_dir, base_url, None, &mut |_| Vec::new())
+        .map(|loaded| (loaded.site, loaded.warnings))
+}
+
+/// A site loaded and validated by [`load_site_with`].
+struct Loaded {
+    site: model::Site,
+    warnings: Vec<Diagnostic>,
+    /// Per report of `site`: whether its cross-quarter links changed (see
+    /// [`model::Site::from_raw_reusing`]).
+    relinked: Vec<bool>,
 }
 
 /// [`load_site`] with a parse cache; `reuse` sees the files read and returns, for each raw
@@ -100,13 +110,13 @@ fn load_site_with(
     base_url: Option<&str>,
     cache: Option<&content::ParseCache>,
     reuse: &mut dyn FnMut(&content::RawContent) -> Vec<Option<model::Report>>,
-) -> Result<(model::Site, Vec<Diagnostic>)> {
+) -> Result<Loaded> {
     let mut clock = timing::Clock::start();
     let (raw, mut diags) = content::load_with(content_dir, cache).map_err(sorted_content_error)?;
     clock.lap("lectura de YAML");
     let slots: Vec<std::sync::Mutex<Option<model::Report>>> =
         reuse(&raw).into_iter().map(std::sync::Mutex::new).collect();
-    let site = model::Site::from_raw_reusing(&raw, base_url, &|i| {
+    let (site, relinked) = model::Site::from_raw_reusing(&raw, base_url, &|i| {
         slots
             .get(i)?
             .lock()
@@ -120,7 +130,11 @@ fn load_site_with(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(diags));
     }
-    Ok((site, diags))
+    Ok(Loaded {
+        site,
+        warnings: diags,
+        relinked,
+    })
 }
 
 fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {

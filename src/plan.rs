@@ -105,8 +105,13 @@ pub struct Plan {
 /// groups whose inputs changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
-    /// Site-wide pages (home, data, corrections, sitemap, feed…): they list every quarter.
+    /// Pages made from the site-wide inputs alone (settings, institution, glossary, the list
+    /// of quarters): home, institution, search, 404, glossary, robots.txt.
     Site,
+    /// The open-data page: every quarter's downloads.
+    Data,
+    /// What lists every page or every quarter's details: corrections, sitemap, feed.
+    Listings,
     /// A quarter's pages, data downloads and attachments, by index in `Site::reports`.
     Report(usize),
     /// The yearly per-unit views of a year.
@@ -497,8 +502,22 @@ pub fn plan(site: &Site) -> Result<Plan, ChartError> {
     plan_parts(site, &data::export(site), &|_| true)
 }
 
+/// Lists `path` and, when its group is selected, makes its page.
+fn add(
+    pages: &mut Vec<Page>,
+    paths: &mut Vec<String>,
+    selected: bool,
+    path: &str,
+    make: impl FnOnce() -> Page,
+) {
+    paths.push(path.to_owned());
+    if selected {
+        pages.push(make());
+    }
+}
+
 /// The pages and files of the groups `select` accepts; `exports` are every quarter's data
-/// downloads, oldest first. Site-wide pages still list every page and file.
+/// downloads, oldest first. Every page's and file's path is listed all the same.
 pub fn plan_parts(
     site: &Site,
     exports: &[data::QuarterData],
@@ -530,23 +549,50 @@ pub fn plan_parts(
         url: "/".into(),
     };
 
-    let mut pages = vec![
-        Page {
+    // Every page's path is listed, but only the selected groups' pages are made.
+    let mut pages: Vec<Page> = Vec::new();
+    let mut paths: Vec<String> = Vec::new();
+    let simple = |path: &str, template: &'static str, title: &str, url: &str, kind: &str| Page {
+        path: path.into(),
+        template,
+        context: context! { page => context! {
+            title => title, url => url, kind => kind, breadcrumbs => ser(vec![home.clone()]),
+        }, ..common.clone() },
+    };
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Site),
+        "index.html",
+        || Page {
             path: "index.html".into(),
             template: "inicio.html",
             context: context! { page => context! {
                 title => "Inicio", url => "/", kind => "inicio", breadcrumbs => ser(Vec::<Crumb>::new()),
             }, ..common.clone() },
         },
-        Page {
-            path: "institucion/index.html".into(),
-            template: "institucion.html",
-            context: context! { page => context! {
-                title => "La institución", url => "/institucion/", kind => "institucion",
-                breadcrumbs => ser(vec![home.clone()]),
-            }, ..common.clone() },
+    );
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Site),
+        "institucion/index.html",
+        || {
+            simple(
+                "institucion/index.html",
+                "institucion.html",
+                "La institución",
+                "/institucion/",
+                "institucion",
+            )
         },
-        Page {
+    );
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Data),
+        "datos/index.html",
+        || Page {
             path: "datos/index.html".into(),
             template: "datos.html",
             context: context! { page => context! {
@@ -554,25 +600,38 @@ pub fn plan_parts(
                 breadcrumbs => ser(vec![home.clone()]),
             }, exports => ser(exports.iter().rev().collect::<Vec<_>>()), ..common.clone() },
         },
-        Page {
-            path: "buscar/index.html".into(),
-            template: "buscar.html",
-            context: context! { page => context! {
-                title => "Buscar", url => "/buscar/", kind => "buscar",
-                breadcrumbs => ser(vec![home.clone()]),
-            }, ..common.clone() },
+    );
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Site),
+        "buscar/index.html",
+        || {
+            simple(
+                "buscar/index.html",
+                "buscar.html",
+                "Buscar",
+                "/buscar/",
+                "buscar",
+            )
         },
-        Page {
-            path: "404.html".into(),
-            template: "404.html",
-            context: context! { page => context! {
-                title => "Página no encontrada", url => "/404.html", kind => "404",
-                breadcrumbs => ser(vec![home.clone()]),
-            }, ..common.clone() },
+    );
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Site),
+        "404.html",
+        || {
+            simple(
+                "404.html",
+                "404.html",
+                "Página no encontrada",
+                "/404.html",
+                "404",
+            )
         },
-    ];
+    );
 
-    let mut paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
     let mut files: Vec<Artifact> = Vec::new();
     let mut kept_files: Vec<String> = Vec::new();
     // Quarters are independent: their contexts and charts are made on every core, in order.
@@ -621,52 +680,78 @@ pub fn plan_parts(
             },
         });
     }
-    let site_pages = pages.len();
     if let Some(g) = &site.glossary {
-        pages.push(Page {
-            path: "glosario/index.html".into(),
-            template: "glosario.html",
+        add(
+            &mut pages,
+            &mut paths,
+            select(Group::Site),
+            "glosario/index.html",
+            || Page {
+                path: "glosario/index.html".into(),
+                template: "glosario.html",
+                context: context! {
+                    page => context! {
+                        title => "Glosario y guía de lectura", url => "/glosario/", kind => "glosario",
+                        breadcrumbs => ser(vec![home.clone()]),
+                    },
+                    glossary => ser(g),
+                    ..common.clone()
+                },
+            },
+        );
+    }
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Listings),
+        "fe-de-erratas/index.html",
+        || Page {
+            path: "fe-de-erratas/index.html".into(),
+            template: "erratas.html",
             context: context! {
                 page => context! {
-                    title => "Glosario y guía de lectura", url => "/glosario/", kind => "glosario",
+                    title => "Fe de erratas y notas editoriales", url => "/fe-de-erratas/", kind => "erratas",
                     breadcrumbs => ser(vec![home.clone()]),
                 },
-                glossary => ser(g),
+                groups => ser(errata_groups(site)),
                 ..common.clone()
             },
-        });
-    }
-    pages.push(Page {
-        path: "fe-de-erratas/index.html".into(),
-        template: "erratas.html",
-        context: context! {
-            page => context! {
-                title => "Fe de erratas y notas editoriales", url => "/fe-de-erratas/", kind => "erratas",
-                breadcrumbs => ser(vec![home.clone()]),
-            },
-            groups => ser(errata_groups(site)),
-            ..common.clone()
         },
-    });
-    paths.extend(pages[site_pages..].iter().map(|p| p.path.clone()));
+    );
     // The sitemap lists every HTML page but the 404.
     let urls: Vec<String> = paths
         .iter()
         .filter(|p| p.ends_with("index.html"))
         .map(|p| url_of(p))
         .collect();
-    pages.push(Page {
-        path: "sitemap.xml".into(),
-        template: "sitemap.xml",
-        context: context! { urls => urls, ..common.clone() },
-    });
-    pages.push(Page {
-        path: "robots.txt".into(),
-        template: "robots.txt",
-        context: common.clone(),
-    });
-    paths.extend(pages[pages.len() - 2..].iter().map(|p| p.path.clone()));
-    files.push(feed(site));
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Listings),
+        "sitemap.xml",
+        || Page {
+            path: "sitemap.xml".into(),
+            template: "sitemap.xml",
+            context: context! { urls => urls.clone(), ..common.clone() },
+        },
+    );
+    add(
+        &mut pages,
+        &mut paths,
+        select(Group::Site),
+        "robots.txt",
+        || Page {
+            path: "robots.txt".into(),
+            template: "robots.txt",
+            context: common.clone(),
+        },
+    );
+    let feed = feed(site);
+    if select(Group::Listings) {
+        files.push(feed);
+    } else {
+        kept_files.push(feed.path);
+    }
     Ok(Plan {
         pages,
         files,

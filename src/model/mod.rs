@@ -332,17 +332,19 @@ const QUARTER_NAMES: [&str; 4] = [
 impl Site {
     /// Builds the typed model. Cross-record problems are left for `validate`; this never fails.
     pub fn from_raw(raw: &RawContent, base_url_override: Option<&str>) -> Site {
-        Self::from_raw_reusing(raw, base_url_override, &|_| None)
+        Self::from_raw_reusing(raw, base_url_override, &|_| None).0
     }
 
     /// [`Site::from_raw`], taking the model of the `i`-th raw report from `reuse` when it has
     /// one (a previous build's, made from the same files). A reused report keeps its
-    /// cross-quarter links until they are made again here, from every report.
+    /// cross-quarter links until they are checked here against every report. Also returns,
+    /// for each report of the site (in its order), whether those links changed: a reused
+    /// report whose links did not change is the same model as before.
     pub fn from_raw_reusing(
         raw: &RawContent,
         base_url_override: Option<&str>,
         reuse: &(dyn Fn(usize) -> Option<Report> + Sync),
-    ) -> Site {
+    ) -> (Site, Vec<bool>) {
         let s = &raw.site.value;
         let base_url = base_url_override.unwrap_or(&s.base_url).to_owned();
         let settings = Settings {
@@ -393,7 +395,7 @@ impl Site {
                 .collect()
         };
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
-        link_quarters(&mut reports);
+        let relinked = link_quarters(&mut reports);
         let glossary = raw.glossary.as_ref().map(|g| Glossary {
             guide: g.value.guia.clone(),
             terms: g
@@ -409,12 +411,13 @@ impl Site {
                 })
                 .collect(),
         });
-        Site {
+        let site = Site {
             settings,
             institution,
             glossary,
             reports,
-        }
+        };
+        (site, relinked)
     }
 }
 
@@ -441,76 +444,139 @@ pub fn anchor_slug(s: &str) -> String {
 }
 
 /// Cross-quarter links: each unit's other quarters, and each line's history within its year
-/// with the change since the previous published quarter.
-fn link_quarters(reports: &mut [Report]) {
-    use std::collections::BTreeMap;
-    // (year, unit slug, line number) → points in quarter order.
-    let mut history: BTreeMap<(i32, String, u32), Vec<HistoryPoint>> = BTreeMap::new();
-    let mut appearances: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
-    for r in reports.iter() {
-        for u in &r.units {
-            appearances.entry(u.slug.clone()).or_default().push((
-                r.id.clone(),
-                format!("{} de {}", r.quarter_name, r.year),
-                u.url.clone(),
-            ));
-            for l in &u.lines {
-                history
-                    .entry((r.year, u.slug.clone(), l.number))
-                    .or_default()
-                    .push(HistoryPoint {
+/// with the change since the previous published quarter. Returns, per report, whether any of
+/// them changed. Links that are already right (a report kept from the previous build, in a
+/// year the edit did not touch) are compared where they are, not made again: a rebuild
+/// after an edit allocates for the edited year only.
+fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
+    enum Relink {
+        Others(usize, usize, Vec<QuarterLink>),
+        Line(usize, usize, usize, Vec<HistoryPoint>, Option<f64>),
+    }
+    // «Segundo trimestre de 2023».
+    let labels: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} de {}", r.quarter_name, r.year))
+        .collect();
+    // Every unit by slug, and every action line by (year, slug, number); stable sorts keep
+    // the reports' (quarter) order within each group.
+    let mut units: Vec<(&str, usize, usize)> = Vec::new();
+    // (year, unit slug, line number), then report, unit and line indexes.
+    type LineAt<'a> = ((i32, &'a str, u32), usize, usize, usize);
+    let mut lines: Vec<LineAt> = Vec::new();
+    for (ri, r) in reports.iter().enumerate() {
+        for (ui, u) in r.units.iter().enumerate() {
+            units.push((&u.slug, ri, ui));
+            for (li, l) in u.lines.iter().enumerate() {
+                lines.push(((r.year, &u.slug, l.number), ri, ui, li));
+            }
+        }
+    }
+    units.sort_by(|a, b| a.0.cmp(b.0));
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut relinks = Vec::new();
+    for group in units.chunk_by(|a, b| a.0 == b.0) {
+        for (here, &(_, ri, ui)) in group.iter().enumerate() {
+            // The quarters of the same year, plus the nearest one on each side: a page links
+            // to a bounded number of others however many years the site holds (listing every
+            // quarter on every unit page grows the site quadratically).
+            let year = reports[ri].year;
+            let wanted = group
+                .iter()
+                .enumerate()
+                .filter(|&(i, &(_, rj, _))| {
+                    reports[rj].year == year || i + 1 == here || i == here + 1
+                })
+                .map(|(_, &(_, rj, uj))| (rj, uj));
+            let link =
+                |(rj, uj): (usize, usize)| (&labels[rj], &reports[rj].units[uj].url, rj == ri);
+            let current = &reports[ri].units[ui].other_quarters;
+            let same = current.len() == wanted.clone().count()
+                && current
+                    .iter()
+                    .zip(wanted.clone().map(link))
+                    .all(|(q, (label, url, here))| {
+                        q.label == *label && q.url == *url && q.current == here
+                    });
+            if !same {
+                let others = wanted
+                    .map(link)
+                    .map(|(label, url, current)| QuarterLink {
+                        label: label.clone(),
+                        url: url.clone(),
+                        current,
+                    })
+                    .collect();
+                relinks.push(Relink::Others(ri, ui, others));
+            }
+        }
+    }
+    for group in lines.chunk_by(|a, b| a.0 == b.0) {
+        let points = || {
+            group.iter().map(|&(_, rj, uj, lj)| {
+                let (r, u) = (&reports[rj], &reports[rj].units[uj]);
+                let l = &u.lines[lj];
+                (r, u, l, l.progress.as_ref())
+            })
+        };
+        for &(_, ri, ui, li) in group {
+            let quarter = reports[ri].quarter;
+            let line = &reports[ri].units[ui].lines[li];
+            let same_history = line.history.len() == group.len()
+                && line.history.iter().zip(points()).all(|(h, (r, u, l, p))| {
+                    h.quarter == r.quarter
+                        && h.label == r.quarter_name
+                        && is_joined(&h.url, &u.url, '#', &l.anchor)
+                        && h.percent == p.map(|p| p.percent)
+                        && h.decimals == p.map_or(2, |p| p.decimals)
+                        && h.current == (r.quarter == quarter)
+                });
+            let previous = points().rev().find(|(r, ..)| r.quarter < quarter);
+            let change = match (
+                previous.and_then(|(.., p)| p).map(|p| p.percent),
+                line.progress.as_ref(),
+            ) {
+                (Some(before), Some(now)) => Some(now.percent - before),
+                _ => None,
+            };
+            if !same_history || change != line.change {
+                let history = points()
+                    .map(|(r, u, l, p)| HistoryPoint {
                         quarter: r.quarter,
                         label: r.quarter_name.clone(),
                         url: format!("{}#{}", u.url, l.anchor),
-                        percent: l.progress.as_ref().map(|p| p.percent),
-                        decimals: l.progress.as_ref().map_or(2, |p| p.decimals),
-                        current: false,
-                    });
-            }
-        }
-    }
-    for r in reports.iter_mut() {
-        for u in &mut r.units {
-            // The quarters of the same year, plus the nearest one on each side: a page links to
-            // a bounded number of others however many years the site holds (listing every
-            // quarter on every unit page grows the site quadratically).
-            let year_prefix = format!("{}-", r.year);
-            u.other_quarters = appearances
-                .get(&u.slug)
-                .map(|v| {
-                    let here = v.iter().position(|(id, _, _)| *id == r.id).unwrap_or(0);
-                    v.iter()
-                        .enumerate()
-                        .filter(|(i, (id, _, _))| {
-                            id.starts_with(&year_prefix) || i + 1 == here || *i == here + 1
-                        })
-                        .map(|(_, (id, label, url))| QuarterLink {
-                            label: label.clone(),
-                            url: url.clone(),
-                            current: *id == r.id,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            for l in &mut u.lines {
-                let Some(points) = history.get(&(r.year, u.slug.clone(), l.number)) else {
-                    continue;
-                };
-                l.history = points
-                    .iter()
-                    .map(|p| HistoryPoint {
-                        current: p.quarter == r.quarter,
-                        ..p.clone()
+                        percent: p.map(|p| p.percent),
+                        decimals: p.map_or(2, |p| p.decimals),
+                        current: r.quarter == quarter,
                     })
                     .collect();
-                let previous = points.iter().rev().find(|p| p.quarter < r.quarter);
-                l.change = match (previous.and_then(|p| p.percent), l.progress.as_ref()) {
-                    (Some(before), Some(now)) => Some(now.percent - before),
-                    _ => None,
-                };
+                relinks.push(Relink::Line(ri, ui, li, history, change));
             }
         }
     }
+    let mut changed = vec![false; reports.len()];
+    for relink in relinks {
+        match relink {
+            Relink::Others(ri, ui, others) => {
+                reports[ri].units[ui].other_quarters = others;
+                changed[ri] = true;
+            }
+            Relink::Line(ri, ui, li, history, change) => {
+                let line = &mut reports[ri].units[ui].lines[li];
+                line.history = history;
+                line.change = change;
+                changed[ri] = true;
+            }
+        }
+    }
+    changed
+}
+
+/// `s == format!("{a}{sep}{b}")`, without making the string.
+fn is_joined(s: &str, a: &str, sep: char, b: &str) -> bool {
+    s.strip_prefix(a)
+        .and_then(|rest| rest.strip_prefix(sep))
+        .is_some_and(|rest| rest == b)
 }
 
 fn origin(path: &std::path::Path, source: &Arc<String>) -> Origin {

@@ -10,6 +10,7 @@ pub mod watch;
 
 use crate::error::{Error, Result};
 use crate::{BuildOptions, Incremental, fsx};
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -227,8 +228,9 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
         if let Ok(ev) = res
             && watch::is_change(&ev.kind)
         {
+            let step = watch::step(&ev.kind);
             for p in ev.paths {
-                let _ = tx.send(p);
+                let _ = tx.send((p, step));
             }
         }
     })
@@ -292,7 +294,7 @@ fn remove_dead_previews(tmp: &Path) {
 }
 
 fn watch_loop(
-    rx: &Receiver<PathBuf>,
+    rx: &Receiver<(PathBuf, watch::Step)>,
     builder: &mut Incremental,
     opts: &BuildOptions,
     shared: &Shared,
@@ -301,11 +303,23 @@ fn watch_loop(
 ) {
     let mut log = std::io::stderr();
     while let Ok(first) = rx.recv() {
-        let mut relevant = watch::is_relevant(&first, output);
-        // Editors save in bursts (write, rename, chmod) that arrive within a few
-        // milliseconds: wait for a short quiet spell, not a long one, as it adds to every reload.
-        while let Ok(p) = rx.recv_timeout(Duration::from_millis(25)) {
-            relevant |= watch::is_relevant(&p, output);
+        // Editors save in bursts (truncate, write, close; or move aside, write, rename) that
+        // arrive within microseconds. The quiet spell adds to every reload, so it is short
+        // unless a file is still being written.
+        let mut relevant = false;
+        let mut pending: HashSet<PathBuf> = HashSet::new();
+        let mut next = Some(first);
+        while let Some((path, step)) = next {
+            if watch::is_relevant(&path, output) {
+                relevant = true;
+                match step {
+                    watch::Step::Pending => pending.insert(path),
+                    watch::Step::Done => pending.remove(&path),
+                };
+            }
+            next = rx
+                .recv_timeout(watch::quiet_spell(!pending.is_empty()))
+                .ok();
         }
         if relevant {
             rebuild(builder, opts, shared, &mut log, indexer);

@@ -1,14 +1,49 @@
 //! Which file-system events deserve a rebuild. Pure, so it is tested without a watcher.
 
 use notify::EventKind;
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
 use std::path::Path;
+use std::time::Duration;
 
-/// Creations, writes, renames and removals; not reads or metadata-only access.
+/// Creations, writes, renames, removals, and a file written and closed; not reads.
 pub fn is_change(kind: &EventKind) -> bool {
     matches!(
         kind,
-        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+        EventKind::Create(_)
+            | EventKind::Modify(_)
+            | EventKind::Remove(_)
+            | EventKind::Access(AccessKind::Close(AccessMode::Write))
     )
+}
+
+/// Whether a change leaves its file as the writer meant it, or more of the same save is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Written and closed, renamed into place, removed, or its metadata changed.
+    Done,
+    /// Still being written (truncated, written, created), or renamed away, as editors do
+    /// with the original before writing the new file under its name.
+    Pending,
+}
+
+pub fn step(kind: &EventKind) -> Step {
+    match kind {
+        EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(RenameMode::From))
+        | EventKind::Create(CreateKind::File | CreateKind::Any) => Step::Pending,
+        _ => Step::Done,
+    }
+}
+
+/// How long the watcher waits for the next event before rebuilding. A save that is done (the
+/// file closed or renamed into place) only waits for the rest of its burst, which arrives
+/// within microseconds; a file still open for writing, or renamed away and not yet back, gets
+/// the longer spell so that a rebuild never reads it half-written or missing.
+pub fn quiet_spell(pending: bool) -> Duration {
+    if pending {
+        Duration::from_millis(25)
+    } else {
+        Duration::from_millis(3)
+    }
 }
 
 /// True when a change to `path` can change the site: content YAML and theme files, but not
@@ -39,6 +74,32 @@ mod tests {
         assert!(!is_change(&EventKind::Access(AccessKind::Any)));
         assert!(is_change(&EventKind::Modify(ModifyKind::Any)));
         assert!(is_change(&EventKind::Create(CreateKind::File)));
+    }
+
+    #[test]
+    fn a_save_is_done_when_the_file_is_closed_or_renamed_into_place() {
+        use notify::event::{DataChange, MetadataKind, RemoveKind};
+        let truncated = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert!(is_change(&closed));
+        assert_eq!(step(&truncated), Step::Pending);
+        assert_eq!(step(&EventKind::Create(CreateKind::File)), Step::Pending);
+        // vim and Emacs move the original aside before writing the new file.
+        assert_eq!(
+            step(&EventKind::Modify(ModifyKind::Name(RenameMode::From))),
+            Step::Pending
+        );
+        assert_eq!(step(&closed), Step::Done);
+        assert_eq!(
+            step(&EventKind::Modify(ModifyKind::Name(RenameMode::To))),
+            Step::Done
+        );
+        assert_eq!(step(&EventKind::Remove(RemoveKind::File)), Step::Done);
+        assert_eq!(
+            step(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any))),
+            Step::Done
+        );
+        assert!(quiet_spell(true) > quiet_spell(false));
     }
 
     #[test]

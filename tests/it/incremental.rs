@@ -79,6 +79,10 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
     // yearly view, not in 2024.
     let untouched = "informes/2024/t1/datos/index.html";
     let before = inode(&site, untouched);
+    let site_pages: Vec<(&str, u64)> = ["index.html", "datos/index.html", "buscar/index.html"]
+        .into_iter()
+        .map(|rel| (rel, inode(&site, rel)))
+        .collect();
     site.edit(
         "informes/2023-t3/unidades/datos.yaml",
         "logrado: 6\n",
@@ -94,6 +98,26 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
             .contains("37.5"),
         "the 2023-t4 history does not show 9 of 24 (37.5 %)"
     );
+
+    // Pages made from the site-wide inputs alone, and the open-data page whose labels the
+    // edit did not change, were not rewritten either.
+    for (rel, before) in &site_pages {
+        assert_eq!(inode(&site, rel), *before, "{rel} was rewritten");
+    }
+
+    // A long description grows the quarter's whole-report JSON by kilobytes: the open-data
+    // page shows the new size.
+    site.edit(
+        "informes/2023-t3/unidades/datos.yaml",
+        "descripcion: Realizar el mantenimiento preventivo de los equipos.\n",
+        &format!(
+            "descripcion: Realizar el mantenimiento preventivo de los equipos. {}\n",
+            "Mantenimiento preventivo de un equipo más. ".repeat(60)
+        ),
+    );
+    builder.build(&opts).unwrap();
+    assert_ne!(inode(&site, "datos/index.html"), site_pages[1].1);
+    assert_same_as_full_build(&site, "data page relabelled");
 
     // A new unit adds pages, data and links; removing it takes them away again.
     let units = site.content().join("informes/2024-t1/unidades");
