@@ -225,23 +225,24 @@ impl Incremental {
         let (written, searchable, search_deferred) = match last {
             Some(last) => {
                 let root = &opts.output_dir;
+                let made: Vec<String> = plan.page_paths(&site).collect();
                 output::make_folders(
                     root,
-                    plan.pages
-                        .iter()
-                        .map(|p| p.path.as_str())
+                    made.iter()
+                        .map(String::as_str)
                         .chain(plan.files.iter().map(|f| f.path.as_str())),
                 )?;
                 let mut searchable = last.searchable;
-                let pages = render::render_each(&env, &plan.pages, linker.as_ref(), |page| {
-                    fsx::replace_file(&root.join(&page.path), &page.bytes)?;
-                    Ok((page.bytes.len() as u64, search::is_searchable(&page)))
-                })?;
-                for (p, (_, s)) in plan.pages.iter().zip(&pages) {
+                let pages =
+                    render::render_plan(&env, &plan, &site, &exports, linker.as_ref(), |page| {
+                        fsx::replace_file(&root.join(&page.path), &page.bytes)?;
+                        Ok((page.bytes.len() as u64, search::is_searchable(&page)))
+                    })?;
+                for (path, (_, s)) in &pages {
                     if *s {
-                        searchable.insert(p.path.clone());
+                        searchable.insert(path.clone());
                     } else {
-                        searchable.remove(&p.path);
+                        searchable.remove(path);
                     }
                 }
                 {
@@ -258,7 +259,7 @@ impl Incremental {
                 clock.lap("render y escritura en su lugar");
                 let written = output::Written {
                     files: pages.len() + plan.files.len(),
-                    bytes: pages.iter().map(|(b, _)| b).sum::<u64>()
+                    bytes: pages.iter().map(|(_, (b, _))| b).sum::<u64>()
                         + plan.files.iter().map(|f| f.bytes.len() as u64).sum::<u64>(),
                 };
                 let deferred = root.join(search::BUNDLE).is_dir();
@@ -273,7 +274,8 @@ impl Incremental {
                         std::path::Path::new("."),
                     ],
                 )?;
-                let published = crate::publish_plan(opts, &site, &env, &plan, linker.as_ref())?;
+                let published =
+                    crate::publish_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
                 let searchable = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)
             }

@@ -147,6 +147,7 @@ struct Prepared {
     site: model::Site,
     warnings: Vec<Diagnostic>,
     env: minijinja::Environment<'static>,
+    exports: Vec<data::QuarterData>,
     plan: plan::Plan,
     linker: Option<render::glossary::Linker>,
 }
@@ -161,7 +162,8 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
         &site.settings.base_path,
         &site.settings.base_url,
     )?;
-    let plan = plan::plan(&site)?;
+    let exports = data::export(&site);
+    let plan = plan::plan(&site, &exports)?;
     clock.lap("plan");
     let linker = site
         .glossary
@@ -171,6 +173,7 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
         site,
         warnings,
         env,
+        exports,
         plan,
         linker,
     })
@@ -191,10 +194,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         site,
         warnings,
         env,
+        exports,
         plan,
         linker,
     } = prepare(opts)?;
-    let published = publish_plan(opts, &site, &env, &plan, linker.as_ref())?;
+    let published = publish_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
     Ok(BuildSummary {
         pages: plan.paths.len(),
         files: published.written.files,
@@ -219,6 +223,7 @@ struct Published {
 fn publish_plan(
     opts: &BuildOptions,
     site: &model::Site,
+    exports: &[data::QuarterData],
     env: &minijinja::Environment<'static>,
     plan: &plan::Plan,
     linker: Option<&render::glossary::Linker>,
@@ -233,22 +238,21 @@ fn publish_plan(
         &opts.theme_dir.join("static"),
         |staging| {
             clock.lap("escritura de datos");
-            output::make_folders(staging, plan.pages.iter().map(|p| p.path.as_str()))?;
-            let pages = render::render_each(env, &plan.pages, linker, |page| {
+            let paths: Vec<String> = plan.page_paths(site).collect();
+            output::make_folders(staging, paths.iter().map(String::as_str))?;
+            let pages = render::render_plan(env, plan, site, exports, linker, |page| {
                 output::write_one(staging, &page)?;
                 Ok((page.bytes.len() as u64, search::is_searchable(&page)))
             })?;
             clock.lap("render y escritura de páginas");
             let mut written = output::Written {
                 files: pages.len(),
-                bytes: pages.iter().map(|(bytes, _)| bytes).sum(),
+                bytes: pages.iter().map(|(_, (bytes, _))| bytes).sum(),
             };
-            search_pages = plan
-                .pages
-                .iter()
-                .zip(&pages)
+            search_pages = pages
+                .into_iter()
                 .filter(|(_, (_, searchable))| *searchable)
-                .map(|(p, _)| p.path.clone())
+                .map(|(path, _)| path)
                 .collect();
             if search_deferred {
                 output::link_tree(&previous_bundle, &staging.join(search::BUNDLE))?;
@@ -291,10 +295,15 @@ pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
         site,
         warnings: mut diagnostics,
         env,
+        exports,
         plan,
         linker,
     } = prepare(opts)?;
-    let mut artifacts = render::render(&env, &plan.pages, linker.as_ref())?;
+    let mut artifacts: Vec<render::Artifact> =
+        render::render_plan(&env, &plan, &site, &exports, linker.as_ref(), Ok)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
     artifacts.extend(plan.files);
     artifacts.extend(search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?);
     let static_dir = opts.theme_dir.join("static");

@@ -92,13 +92,48 @@ fn unit_charts(u: &Unit) -> Result<BTreeMap<String, Value>, ChartError> {
 /// Everything to produce: templated pages and ready-made files (data downloads).
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// The pages of the selected groups, with their contexts.
+    /// The site-wide pages and yearly views of the selected groups, with their contexts.
     pub pages: Vec<Page>,
+    /// The selected quarters, by index in `Site::reports`. Their pages are made only when they
+    /// are rendered ([`Plan::quarter_pages`]): contexts and charts held for every quarter at
+    /// once were most of a build's memory.
+    pub quarters: Vec<usize>,
     pub files: Vec<Artifact>,
     /// Every page of the site in plan order, selected or not.
     pub paths: Vec<String>,
     /// The files of the groups left out (unchanged since the last build).
     pub kept_files: Vec<String>,
+    /// What every page's context shares.
+    common: Value,
+}
+
+impl Plan {
+    /// The pages of `site.reports[i]` (one of [`Plan::quarters`]), made now; `exports` are
+    /// the ones the plan was made from.
+    pub fn quarter_pages(
+        &self,
+        site: &Site,
+        exports: &[data::QuarterData],
+        i: usize,
+    ) -> Result<Vec<Page>, ChartError> {
+        report_pages(site, i, &exports[i], &self.common, &home())
+    }
+
+    /// The path of every page to make, those made up front and the quarters' alike.
+    pub fn page_paths<'a>(&'a self, site: &'a Site) -> impl Iterator<Item = String> + 'a {
+        self.pages.iter().map(|p| p.path.clone()).chain(
+            self.quarters
+                .iter()
+                .flat_map(|&i| report_paths(&site.reports[i])),
+        )
+    }
+}
+
+fn home() -> Crumb {
+    Crumb {
+        title: "Inicio".into(),
+        url: "/".into(),
+    }
 }
 
 /// Which part of the site a page or file belongs to: an incremental rebuild re-plans only the
@@ -476,12 +511,14 @@ fn report_pages(
             ..common.clone()
         },
     });
-    for (u, charts) in r.units.iter().zip(per_unit) {
+    // The report's value already holds every unit: shared, not serialized again.
+    let units = report.get_attr("units").unwrap_or_default();
+    for (k, (u, charts)) in r.units.iter().zip(per_unit).enumerate() {
         pages.push(Page {
             path: path(),
             template: "unidad.html",
             context: context! { report => report.clone(),
-                unit => ser(u),
+                unit => units.get_item_by_index(k).unwrap_or_default(),
                 charts => charts,
                 downloads => downloads.clone(),
                 is_latest => is_latest,
@@ -498,8 +535,8 @@ fn report_pages(
 }
 
 /// The whole site.
-pub fn plan(site: &Site) -> Result<Plan, ChartError> {
-    plan_parts(site, &data::export(site), &|_| true)
+pub fn plan(site: &Site, exports: &[data::QuarterData]) -> Result<Plan, ChartError> {
+    plan_parts(site, exports, &|_| true)
 }
 
 /// Lists `path` and, when its group is selected, makes its page.
@@ -544,10 +581,7 @@ pub fn plan_parts(
         latest => ser(&latest),
         glossary_enabled => site.glossary.is_some(),
     };
-    let home = Crumb {
-        title: "Inicio".into(),
-        url: "/".into(),
-    };
+    let home = home();
 
     // Every page's path is listed, but only the selected groups' pages are made.
     let mut pages: Vec<Page> = Vec::new();
@@ -634,18 +668,7 @@ pub fn plan_parts(
 
     let mut files: Vec<Artifact> = Vec::new();
     let mut kept_files: Vec<String> = Vec::new();
-    // Quarters are independent: their contexts and charts are made on every core, in order.
-    let mut made = {
-        use rayon::prelude::*;
-        let selected: Vec<usize> = (0..site.reports.len())
-            .filter(|&i| select(Group::Report(i)))
-            .collect();
-        let made: Vec<Result<Vec<Page>, ChartError>> = selected
-            .par_iter()
-            .map(|&i| report_pages(site, i, &exports[i], &common, &home))
-            .collect();
-        made.into_iter()
-    };
+    let mut quarters = Vec::new();
     for (i, (r, export)) in site.reports.iter().zip(exports).enumerate() {
         paths.extend(report_paths(r));
         if !select(Group::Report(i)) {
@@ -656,10 +679,7 @@ pub fn plan_parts(
         files.extend(export.files.iter().cloned());
         // Attachments are copied as read; they are in no sitemap and no data package.
         files.extend(attachment_files(r));
-        pages.extend(
-            made.next()
-                .unwrap_or_else(|| unreachable!("one entry per selected report"))?,
-        );
+        quarters.push(i);
     }
     for v in year_views(site, &|year| select(Group::Year(year))) {
         let path = file_of(&v.url);
@@ -754,8 +774,10 @@ pub fn plan_parts(
     }
     Ok(Plan {
         pages,
+        quarters,
         files,
         paths,
         kept_files,
+        common,
     })
 }

@@ -7,8 +7,10 @@ pub use env::escape_attr as escape;
 pub mod glossary;
 pub mod markdown;
 
+use crate::data::QuarterData;
 use crate::error::Result;
-use crate::plan::Page;
+use crate::model::Site;
+use crate::plan::{Page, Plan};
 use minijinja::Environment;
 
 /// A finished output file, path relative to the output root.
@@ -37,32 +39,34 @@ fn render_page(
     Ok(a)
 }
 
-/// Renders in parallel into memory; `collect` keeps plan order, so the output does not depend
-/// on timing. For `check`, which looks at every page at once.
-pub fn render(
+/// Renders every page of `plan` on every core and hands each to `sink` as soon as it is made
+/// (a build writes it and lets it go). A quarter's pages are planned just before they are
+/// rendered, so memory holds the contexts of a few quarters, not of the site. Returns each
+/// page's path with what `sink` returned: the pages made up front first, then each quarter's,
+/// in plan order, whatever the timing. `exports` are the ones the plan was made from.
+pub fn render_plan<T: Send>(
     env: &Environment<'_>,
-    pages: &[Page],
-    linker: Option<&glossary::Linker>,
-) -> Result<Vec<Artifact>> {
-    use rayon::prelude::*;
-    pages
-        .par_iter()
-        .map(|p| render_page(env, p, linker))
-        .collect()
-}
-
-/// Renders in parallel and hands each page to `sink` as soon as it is made (a build writes it
-/// and lets it go, so memory holds a few pages, not the site). Returns what `sink` returned,
-/// in plan order.
-pub fn render_each<T: Send>(
-    env: &Environment<'_>,
-    pages: &[Page],
+    plan: &Plan,
+    site: &Site,
+    exports: &[QuarterData],
     linker: Option<&glossary::Linker>,
     sink: impl Fn(Artifact) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
+) -> Result<Vec<(String, T)>> {
     use rayon::prelude::*;
-    pages
+    let one = |p: &Page| {
+        let a = render_page(env, p, linker)?;
+        let path = a.path.clone();
+        Ok((path, sink(a)?))
+    };
+    let mut out: Vec<(String, T)> = plan.pages.par_iter().map(one).collect::<Result<_>>()?;
+    let quarters: Vec<Vec<(String, T)>> = plan
+        .quarters
         .par_iter()
-        .map(|p| render_page(env, p, linker).and_then(&sink))
-        .collect()
+        .map(|&i| {
+            let pages = plan.quarter_pages(site, exports, i)?;
+            pages.par_iter().map(one).collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<_>>()?;
+    out.extend(quarters.into_iter().flatten());
+    Ok(out)
 }
