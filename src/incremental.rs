@@ -274,8 +274,9 @@ impl Incremental {
                         std::path::Path::new("."),
                     ],
                 )?;
-                let published =
-                    crate::publish_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
+                let staged =
+                    crate::stage_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
+                let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)
             }

@@ -181,9 +181,10 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
 
 /// Builds the site into `output_dir`, replacing it only when everything succeeded.
 ///
-/// Pages are rendered in parallel and written to the staging folder as they are made, so
-/// memory holds the model and the plan, never the whole site; the search index then reads the
-/// written pages.
+/// Pages are rendered in parallel and written to the staging folder as they are made, each
+/// quarter's contexts made just before, so memory holds the model and a few quarters' pages,
+/// never the whole site. The model is then let go, and the search index reads the written
+/// pages.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     output::check_output_dir(
@@ -198,75 +199,105 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         plan,
         linker,
     } = prepare(opts)?;
-    let published = publish_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
+    let staged = stage_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
+    let pages = plan.paths.len();
+    let base_path = site.settings.base_path.clone();
+    // The search index keeps every page's words until it is written: the model and the plan
+    // are let go first, so the two never add up.
+    drop((site, exports, plan, env, linker));
+    let published = publish_staged(opts, staged, &base_path)?;
     Ok(BuildSummary {
-        pages: plan.paths.len(),
+        pages,
         files: published.written.files,
         bytes: published.written.bytes,
         warnings,
         elapsed: started.elapsed(),
         search_pages: published.search_pages,
-        base_path: site.settings.base_path,
+        base_path,
         search_deferred: published.search_deferred,
     })
 }
 
-/// What [`publish_plan`] wrote.
+/// A site written into staging by [`stage_plan`], not yet indexed or in place.
+struct Staged {
+    staging: output::Staging,
+    written: output::Written,
+    search_pages: Vec<String>,
+    search_deferred: bool,
+}
+
+/// What [`publish_staged`] wrote.
 struct Published {
     written: output::Written,
     search_pages: Vec<String>,
     search_deferred: bool,
 }
 
-/// Writes a whole planned site into a staging folder (pages rendered on the fly, then the
-/// search index as `opts.search` says) and swaps it into `opts.output_dir`.
-fn publish_plan(
+/// Writes a whole planned site into a staging folder, pages rendered on the fly.
+fn stage_plan(
     opts: &BuildOptions,
     site: &model::Site,
     exports: &[data::QuarterData],
     env: &minijinja::Environment<'static>,
     plan: &plan::Plan,
     linker: Option<&render::glossary::Linker>,
-) -> Result<Published> {
-    let previous_bundle = opts.output_dir.join(search::BUNDLE);
-    let search_deferred = opts.search == SearchIndex::KeepPrevious && previous_bundle.is_dir();
-    let mut search_pages = Vec::new();
+) -> Result<Staged> {
     let mut clock = timing::Clock::start();
-    let written = output::publish(
+    let (staging, mut written) = output::Staging::begin(
         &opts.output_dir,
         &plan.files,
         &opts.theme_dir.join("static"),
-        |staging| {
-            clock.lap("escritura de datos");
-            let paths: Vec<String> = plan.page_paths(site).collect();
-            output::make_folders(staging, paths.iter().map(String::as_str))?;
-            let pages = render::render_plan(env, plan, site, exports, linker, |page| {
-                output::write_one(staging, &page)?;
-                Ok((page.bytes.len() as u64, search::is_searchable(&page)))
-            })?;
-            clock.lap("render y escritura de páginas");
-            let mut written = output::Written {
-                files: pages.len(),
-                bytes: pages.iter().map(|(_, (bytes, _))| bytes).sum(),
-            };
-            search_pages = pages
-                .into_iter()
-                .filter(|(_, (_, searchable))| *searchable)
-                .map(|(path, _)| path)
-                .collect();
-            if search_deferred {
-                output::link_tree(&previous_bundle, &staging.join(search::BUNDLE))?;
-                return Ok(written);
-            }
-            if opts.search == SearchIndex::Skip {
-                return Ok(written);
-            }
-            let bundle = search::index_written(staging, &search_pages, &site.settings.base_path)?;
-            clock.lap("busqueda");
-            written.add(output::write_files(staging, &bundle)?);
-            Ok(written)
-        },
     )?;
+    clock.lap("escritura de datos");
+    let root = staging.path();
+    let paths: Vec<String> = plan.page_paths(site).collect();
+    output::make_folders(root, paths.iter().map(String::as_str))?;
+    let pages = render::render_plan(env, plan, site, exports, linker, |page| {
+        output::write_one(root, &page)?;
+        Ok((page.bytes.len() as u64, search::is_searchable(&page)))
+    })?;
+    clock.lap("render y escritura de páginas");
+    written.add(output::Written {
+        files: pages.len(),
+        bytes: pages.iter().map(|(_, (bytes, _))| bytes).sum(),
+    });
+    let search_pages = pages
+        .into_iter()
+        .filter(|(_, (_, searchable))| *searchable)
+        .map(|(path, _)| path)
+        .collect();
+    let search_deferred =
+        opts.search == SearchIndex::KeepPrevious && opts.output_dir.join(search::BUNDLE).is_dir();
+    Ok(Staged {
+        staging,
+        written,
+        search_pages,
+        search_deferred,
+    })
+}
+
+/// Gives a staged site its search index, as `opts.search` says, and swaps it into
+/// `opts.output_dir`.
+fn publish_staged(opts: &BuildOptions, staged: Staged, base_path: &str) -> Result<Published> {
+    let mut clock = timing::Clock::start();
+    let Staged {
+        staging,
+        mut written,
+        search_pages,
+        search_deferred,
+    } = staged;
+    let root = staging.path();
+    if search_deferred {
+        output::link_tree(
+            &opts.output_dir.join(search::BUNDLE),
+            &root.join(search::BUNDLE),
+        )?;
+    } else if opts.search != SearchIndex::Skip {
+        let bundle = search::index_written(root, &search_pages, base_path)?;
+        clock.lap("busqueda");
+        written.add(output::write_files(root, &bundle)?);
+    }
+    staging.finish()?;
     clock.lap("escritura del índice y cambio");
     Ok(Published {
         written,

@@ -122,31 +122,56 @@ fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
     Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
 }
 
-/// Writes the artifacts and the static files into staging, then lets `then` write the rest
-/// (pages rendered on the fly, the search index made from them), then swaps staging into
-/// `output`. Any error leaves `output` untouched.
-pub fn publish(
-    output: &Path,
-    artifacts: &[Artifact],
-    static_dir: &Path,
-    then: impl FnOnce(&Path) -> Result<Written>,
-) -> Result<Written> {
-    clean_stale(output)?;
-    let staging = sibling(output, "preparando")?;
-    let result = write_all(&staging, artifacts, static_dir).and_then(|mut w| {
-        w.add(then(&staging)?);
-        swap(&staging, output).map_err(|e| {
+/// The next site, being written in a folder beside `output`; [`Staging::finish`] swaps it
+/// in. Dropped unfinished (an error on the way), it is removed and `output` is untouched.
+#[derive(Debug)]
+pub struct Staging {
+    path: PathBuf,
+    output: PathBuf,
+    finished: bool,
+}
+
+impl Staging {
+    /// Makes the staging folder and writes the artifacts and the static files into it.
+    pub fn begin(
+        output: &Path,
+        artifacts: &[Artifact],
+        static_dir: &Path,
+    ) -> Result<(Staging, Written)> {
+        clean_stale(output)?;
+        let staging = Staging {
+            path: sibling(output, "preparando")?,
+            output: output.to_owned(),
+            finished: false,
+        };
+        let written = write_all(&staging.path, artifacts, static_dir)?;
+        Ok((staging, written))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Puts the staged site in place of `output`.
+    pub fn finish(mut self) -> Result<()> {
+        swap(&self.path, &self.output).map_err(|e| {
             Error::Usage(format!(
                 "no se pudo poner el sitio nuevo en lugar de {} ({e})",
-                output.display()
+                self.output.display()
             ))
         })?;
-        Ok(w)
-    });
-    if result.is_err() && staging.join(MARKER).is_file() {
-        let _ = fsx::remove_dir_all(&staging);
+        self.finished = true;
+        Ok(())
     }
-    result
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Only a folder that carries our marker is ours to delete.
+        if !self.finished && self.path.join(MARKER).is_file() {
+            let _ = fsx::remove_dir_all(&self.path);
+        }
+    }
 }
 
 fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Result<Written> {
