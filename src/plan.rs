@@ -12,7 +12,7 @@
 
 use crate::charts::{self, ChartError};
 use crate::data::{self, Download};
-use crate::model::{Block, Report, Site, Unit};
+use crate::model::{Block, Note, Report, Site, Unit};
 use crate::render::Artifact;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
@@ -207,39 +207,33 @@ fn errata_groups(site: &Site) -> Vec<ErrataGroup> {
                     text: n.text.clone(),
                 })
                 .collect();
+            // Places and links are worded only where there are notes: most lines have none,
+            // and `serve` makes this page again on every edit.
+            let mut add = |place: &dyn Fn() -> String, url: &dyn Fn() -> String, list: &[Note]| {
+                notes.extend(list.iter().map(|n| NoteRef {
+                    place: place(),
+                    url: url(),
+                    label: n.label,
+                    text: n.text.clone(),
+                }));
+            };
             for u in &r.units {
-                let unit_notes = u.notes.iter().map(|n| (u.name.clone(), u.url.clone(), n));
-                let line_notes = u.lines.iter().flat_map(|l| {
-                    let place = format!("{}, línea de acción {}", u.name, l.number);
-                    let url = format!("{}#{}", u.url, l.anchor);
-                    let tables = l.blocks.iter().filter_map(|b| match b {
-                        Block::Table(t) => Some(t),
-                        _ => None,
-                    });
-                    l.notes
-                        .iter()
-                        .map({
-                            let (place, url) = (place.clone(), url.clone());
-                            move |n| (place.clone(), url.clone(), n)
-                        })
-                        .chain(tables.flat_map(move |t| {
-                            let place = format!(
-                                "{}, {}",
-                                u.name,
-                                t.label.clone().unwrap_or_else(|| t.title.clone())
+                add(&|| u.name.clone(), &|| u.url.clone(), &u.notes);
+                for l in &u.lines {
+                    add(
+                        &|| format!("{}, línea de acción {}", u.name, l.number),
+                        &|| format!("{}#{}", u.url, l.anchor),
+                        &l.notes,
+                    );
+                    for b in &l.blocks {
+                        if let Block::Table(t) = b {
+                            add(
+                                &|| format!("{}, {}", u.name, t.label.as_ref().unwrap_or(&t.title)),
+                                &|| format!("{}#{}", u.url, t.id),
+                                &t.notes,
                             );
-                            let url = format!("{}#{}", u.url, t.id);
-                            t.notes.iter().map(move |n| (place.clone(), url.clone(), n))
-                        }))
-                        .collect::<Vec<_>>()
-                });
-                for (place, url, n) in unit_notes.chain(line_notes) {
-                    notes.push(NoteRef {
-                        place,
-                        url,
-                        label: n.label,
-                        text: n.text.clone(),
-                    });
+                        }
+                    }
                 }
             }
             ErrataGroup {

@@ -269,8 +269,8 @@ fn unit(u: &Unit, year: i32, out: &mut Vec<Diagnostic>) {
     let mut numbers = BTreeSet::new();
     for (i, l) in u.lines.iter().enumerate() {
         let at = |d: Diagnostic, needle: &str| located(o, d, needle);
-        let line_needle = format!("numero: {}", l.number);
         if !numbers.insert(l.number) {
+            let line_needle = format!("numero: {}", l.number);
             out.push(at(
                 Diagnostic::error(
                     "E-DUPLICADO",
