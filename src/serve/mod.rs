@@ -10,7 +10,6 @@ pub mod watch;
 
 use crate::error::{Error, Result};
 use crate::{BuildOptions, Incremental, fsx};
-use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -306,22 +305,13 @@ fn watch_loop(
         // Editors save in bursts (truncate, write, close; or move aside, write, rename) that
         // arrive within microseconds. The quiet spell adds to every reload, so it is short
         // unless a file is still being written.
-        let mut relevant = false;
-        let mut pending: HashSet<PathBuf> = HashSet::new();
+        let mut burst = watch::Burst::default();
         let mut next = Some(first);
         while let Some((path, step)) = next {
-            if watch::is_relevant(&path, output) {
-                relevant = true;
-                match step {
-                    watch::Step::Pending => pending.insert(path),
-                    watch::Step::Done => pending.remove(&path),
-                };
-            }
-            next = rx
-                .recv_timeout(watch::quiet_spell(!pending.is_empty()))
-                .ok();
+            burst.add(path, step, output);
+            next = rx.recv_timeout(burst.quiet_spell()).ok();
         }
-        if relevant {
+        if burst.relevant {
             rebuild(builder, opts, shared, &mut log, indexer);
         }
     }

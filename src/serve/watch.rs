@@ -2,7 +2,8 @@
 
 use notify::EventKind;
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Creations, writes, renames, removals, and a file written and closed; not reads.
@@ -34,15 +35,37 @@ pub fn step(kind: &EventKind) -> Step {
     }
 }
 
-/// How long the watcher waits for the next event before rebuilding. A save that is done (the
-/// file closed or renamed into place) only waits for the rest of its burst, which arrives
-/// within microseconds; a file still open for writing, or renamed away and not yet back, gets
-/// the longer spell so that a rebuild never reads it half-written or missing.
-pub fn quiet_spell(pending: bool) -> Duration {
-    if pending {
-        Duration::from_millis(25)
-    } else {
-        Duration::from_millis(3)
+/// The events of one save (or of several at once), gathered until a quiet spell.
+#[derive(Debug, Default)]
+pub struct Burst {
+    /// Whether any event can change the site.
+    pub relevant: bool,
+    /// Relevant files still being written, or moved aside and not back yet.
+    pending: HashSet<PathBuf>,
+}
+
+impl Burst {
+    pub fn add(&mut self, path: PathBuf, step: Step, output: &Path) {
+        if !is_relevant(&path, output) {
+            return;
+        }
+        self.relevant = true;
+        match step {
+            Step::Pending => self.pending.insert(path),
+            Step::Done => self.pending.remove(&path),
+        };
+    }
+
+    /// How long to wait for the next event before rebuilding. A save that is done (every file
+    /// closed or renamed into place) only waits for the rest of its burst, which arrives within
+    /// microseconds; a file still open for writing, or renamed away and not yet back, gets the
+    /// longer spell, so that a rebuild does not read it half-written or missing.
+    pub fn quiet_spell(&self) -> Duration {
+        if self.pending.is_empty() {
+            Duration::from_millis(3)
+        } else {
+            Duration::from_millis(25)
+        }
     }
 }
 
@@ -99,7 +122,41 @@ mod tests {
             step(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any))),
             Step::Done
         );
-        assert!(quiet_spell(true) > quiet_spell(false));
+    }
+
+    #[test]
+    fn the_spell_stays_long_until_every_file_of_the_save_is_back_and_closed() {
+        use notify::event::RemoveKind;
+        let out = Path::new("/tmp/out");
+        let unit = PathBuf::from("content/informes/2023-t2/unidades/uaa.yaml");
+        let backup = PathBuf::from("content/informes/2023-t2/unidades/uaa.yaml~");
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let mut burst = Burst::default();
+        // vim: the original moved aside, the new file written under its name, the backup deleted.
+        burst.add(
+            unit.clone(),
+            step(&EventKind::Modify(ModifyKind::Name(RenameMode::From))),
+            out,
+        );
+        assert!(burst.relevant);
+        let long = burst.quiet_spell();
+        burst.add(backup.clone(), Step::Done, out);
+        assert_eq!(burst.quiet_spell(), long, "the unit is still missing");
+        burst.add(
+            unit.clone(),
+            step(&EventKind::Create(CreateKind::File)),
+            out,
+        );
+        assert_eq!(burst.quiet_spell(), long, "the unit is still open");
+        burst.add(unit.clone(), step(&closed), out);
+        assert!(burst.quiet_spell() < long);
+        burst.add(backup, step(&EventKind::Remove(RemoveKind::File)), out);
+        assert!(burst.quiet_spell() < long);
+        // Changes to the output alone never rebuild.
+        let mut own = Burst::default();
+        own.add(out.join("index.html"), Step::Pending, out);
+        assert!(!own.relevant);
+        assert!(own.quiet_spell() < long);
     }
 
     #[test]
