@@ -132,13 +132,28 @@ fn build_pool() -> Option<&'static rayon::ThreadPool> {
 
 /// Indexes the latest build's pages, one job at a time; jobs queued meanwhile collapse into
 /// the newest. The bundle is swapped in only if no build replaced the pages in between.
+/// Lowers the calling thread's priority (Linux `nice` is per thread), so that a rebuild started
+/// while the search index is being made gets the cores first.
+fn yield_to_rebuilds() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::setpriority_process(None, 10);
+    }
+}
+
 fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
     let mut log = std::io::stderr();
     let scratch = output.with_file_name(format!(
         "{}{INDEX_SCRATCH_SUFFIX}",
         output.file_name().unwrap_or_default().to_string_lossy()
     ));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
+    // Rebuilds after an edit come first: the index may lag a little more, the page should not.
+    yield_to_rebuilds();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .start_handler(|_| yield_to_rebuilds())
+        .build()
+        .ok();
     while let Ok(mut job) = rx.recv() {
         while let Ok(newer) = rx.try_recv() {
             job = newer;
