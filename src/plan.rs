@@ -533,17 +533,31 @@ pub fn plan(site: &Site, exports: &[data::QuarterData]) -> Result<Plan, ChartErr
     plan_parts(site, exports, &|_| true)
 }
 
-/// Lists `path` and, when its group is selected, makes its page.
-fn add(
-    pages: &mut Vec<Page>,
-    paths: &mut Vec<String>,
-    selected: bool,
-    path: &str,
-    make: impl FnOnce() -> Page,
-) {
-    paths.push(path.to_owned());
-    if selected {
-        pages.push(make());
+/// Pages listed as they are planned: every page's path, and the pages of the selected groups.
+struct Listed<'a> {
+    pages: Vec<Page>,
+    paths: Vec<String>,
+    select: &'a dyn Fn(Group) -> bool,
+}
+
+impl Listed<'_> {
+    /// Lists `path` and, when `group` is selected, makes its page from `template` and the
+    /// context `make` returns.
+    fn add(
+        &mut self,
+        group: Group,
+        path: &str,
+        template: &'static str,
+        make: impl FnOnce() -> Value,
+    ) {
+        self.paths.push(path.to_owned());
+        if (self.select)(group) {
+            self.pages.push(Page {
+                path: path.to_owned(),
+                template,
+                context: make(),
+            });
+        }
     }
 }
 
@@ -578,93 +592,41 @@ pub fn plan_parts(
     let home = home();
 
     // Every page's path is listed, but only the selected groups' pages are made.
-    let mut pages: Vec<Page> = Vec::new();
-    let mut paths: Vec<String> = Vec::new();
-    let simple = |path: &str, template: &'static str, title: &str, url: &str, kind: &str| Page {
-        path: path.into(),
-        template,
-        context: context! { page => context! {
-            title => title, url => url, kind => kind, breadcrumbs => ser(vec![home.clone()]),
-        }, ..common.clone() },
+    let mut listed = Listed {
+        pages: Vec::new(),
+        paths: Vec::new(),
+        select,
     };
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Site),
-        "index.html",
-        || Page {
-            path: "index.html".into(),
-            template: "inicio.html",
-            context: context! { page => context! {
-                title => "Inicio", url => "/", kind => "inicio", breadcrumbs => ser(Vec::<Crumb>::new()),
-            }, ..common.clone() },
-        },
-    );
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Site),
-        "institucion/index.html",
-        || {
-            simple(
-                "institucion/index.html",
-                "institucion.html",
-                "La institución",
-                "/institucion/",
-                "institucion",
-            )
-        },
-    );
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Data),
-        "datos/index.html",
-        || Page {
-            path: "datos/index.html".into(),
-            template: "datos.html",
-            context: context! { page => context! {
-                title => "Datos abiertos", url => "/datos/", kind => "datos",
-                breadcrumbs => ser(vec![home.clone()]),
-            }, exports => ser(exports.iter().rev().collect::<Vec<_>>()), ..common.clone() },
-        },
-    );
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Site),
-        "buscar/index.html",
-        || {
-            simple(
-                "buscar/index.html",
-                "buscar.html",
-                "Buscar",
-                "/buscar/",
-                "buscar",
-            )
-        },
-    );
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Site),
-        "404.html",
-        || {
-            simple(
-                "404.html",
-                "404.html",
-                "Página no encontrada",
-                "/404.html",
-                "404",
-            )
-        },
-    );
+    let about = |title: &str, url: &str, kind: &str| {
+        context! { title => title, url => url, kind => kind, breadcrumbs => ser(vec![home.clone()]) }
+    };
+    listed.add(Group::Site, "index.html", "inicio.html", || {
+        context! { page => context! {
+            title => "Inicio", url => "/", kind => "inicio", breadcrumbs => ser(Vec::<Crumb>::new()),
+        }, ..common.clone() }
+    });
+    listed.add(Group::Site, "institucion/index.html", "institucion.html", || {
+        context! { page => about("La institución", "/institucion/", "institucion"), ..common.clone() }
+    });
+    listed.add(Group::Data, "datos/index.html", "datos.html", || {
+        context! {
+            page => about("Datos abiertos", "/datos/", "datos"),
+            exports => ser(exports.iter().rev().collect::<Vec<_>>()),
+            ..common.clone()
+        }
+    });
+    listed.add(Group::Site, "buscar/index.html", "buscar.html", || {
+        context! { page => about("Buscar", "/buscar/", "buscar"), ..common.clone() }
+    });
+    listed.add(Group::Site, "404.html", "404.html", || {
+        context! { page => about("Página no encontrada", "/404.html", "404"), ..common.clone() }
+    });
 
     let mut files: Vec<Artifact> = Vec::new();
     let mut kept_files: Vec<String> = Vec::new();
     let mut quarters = Vec::new();
     for (i, (r, export)) in site.reports.iter().zip(exports).enumerate() {
-        paths.extend(report_paths(r));
+        listed.paths.extend(report_paths(r));
         if !select(Group::Report(i)) {
             kept_files.extend(export.files.iter().map(|f| f.path.clone()));
             kept_files.extend(r.attachments.iter().map(|a| attachment_path(a).to_owned()));
@@ -676,90 +638,50 @@ pub fn plan_parts(
         quarters.push(i);
     }
     for v in year_views(site, &|year| select(Group::Year(year))) {
-        let path = file_of(&v.url);
-        paths.push(path.clone());
-        if !select(Group::Year(v.year)) {
-            continue;
-        }
-        pages.push(Page {
-            path,
-            template: "anual.html",
-            context: context! {
+        listed.add(Group::Year(v.year), &file_of(&v.url), "anual.html", || {
+            context! {
                 page => context! {
                     title => format!("{}: avance de {}", v.name, v.year), url => v.url.clone(), kind => "anual",
                     breadcrumbs => ser(vec![home.clone()]),
                 },
                 view => ser(&v),
                 ..common.clone()
-            },
+            }
         });
     }
     if let Some(g) = &site.glossary {
-        add(
-            &mut pages,
-            &mut paths,
-            select(Group::Site),
-            "glosario/index.html",
-            || Page {
-                path: "glosario/index.html".into(),
-                template: "glosario.html",
-                context: context! {
-                    page => context! {
-                        title => "Glosario y guía de lectura", url => "/glosario/", kind => "glosario",
-                        breadcrumbs => ser(vec![home.clone()]),
-                    },
-                    glossary => ser(g),
-                    ..common.clone()
-                },
-            },
-        );
+        listed.add(Group::Site, "glosario/index.html", "glosario.html", || {
+            context! {
+                page => about("Glosario y guía de lectura", "/glosario/", "glosario"),
+                glossary => ser(g),
+                ..common.clone()
+            }
+        });
     }
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Listings),
+    listed.add(
+        Group::Listings,
         "fe-de-erratas/index.html",
-        || Page {
-            path: "fe-de-erratas/index.html".into(),
-            template: "erratas.html",
-            context: context! {
-                page => context! {
-                    title => "Fe de erratas y notas editoriales", url => "/fe-de-erratas/", kind => "erratas",
-                    breadcrumbs => ser(vec![home.clone()]),
-                },
+        "erratas.html",
+        || {
+            context! {
+                page => about("Fe de erratas y notas editoriales", "/fe-de-erratas/", "erratas"),
                 groups => ser(errata_groups(site)),
                 ..common.clone()
-            },
+            }
         },
     );
     // The sitemap lists every HTML page but the 404.
-    let urls: Vec<String> = paths
+    let urls: Vec<String> = listed
+        .paths
         .iter()
         .filter(|p| p.ends_with("index.html"))
         .map(|p| url_of(p))
         .collect();
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Listings),
-        "sitemap.xml",
-        || Page {
-            path: "sitemap.xml".into(),
-            template: "sitemap.xml",
-            context: context! { urls => urls.clone(), ..common.clone() },
-        },
-    );
-    add(
-        &mut pages,
-        &mut paths,
-        select(Group::Site),
-        "robots.txt",
-        || Page {
-            path: "robots.txt".into(),
-            template: "robots.txt",
-            context: common.clone(),
-        },
-    );
+    listed.add(Group::Listings, "sitemap.xml", "sitemap.xml", || {
+        context! { urls => urls, ..common.clone() }
+    });
+    listed.add(Group::Site, "robots.txt", "robots.txt", || common.clone());
+    let Listed { pages, paths, .. } = listed;
     let feed = feed(site);
     if select(Group::Listings) {
         files.push(feed);
