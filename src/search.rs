@@ -8,7 +8,7 @@ use crate::fsx;
 use crate::render::Artifact;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Folder of the search bundle inside the output.
@@ -82,6 +82,185 @@ pub fn swap_bundle(site_root: &Path, fresh: &Path) -> crate::Result<Option<PathB
     crate::output::swap_folder(&site_root.join(BUNDLE), fresh)
 }
 
+/// A Pagefind index kept between `serve`'s rebuilds. After an edit, only the pages whose file
+/// changed are read and indexed again (Pagefind replaces a page added under the same URL);
+/// the index itself is then made from every page, which Pagefind cannot do in part. A page
+/// that left the site, or an edit that rewrote most pages, starts a fresh index, read from the
+/// written pages on every core.
+pub struct LiveIndex {
+    index: Option<PagefindIndex>,
+    /// Each indexed page (path in the site) and its file's stamp when it was read.
+    stamps: HashMap<String, Stamp>,
+    base_path: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// What changes when a page is written in place (`serve` replaces files by renaming).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fsx::symlink_metadata(path).ok()?;
+    Some(Stamp {
+        inode: m.ino(),
+        len: m.len(),
+    })
+}
+
+impl LiveIndex {
+    pub fn new() -> crate::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::Error::Search(e.to_string()))?;
+        Ok(LiveIndex {
+            index: None,
+            stamps: HashMap::new(),
+            base_path: String::new(),
+            runtime,
+        })
+    }
+
+    /// Brings the index up to the `pages` written under `root`; returns the bundle and how many
+    /// pages were read. A fresh index hard-links the pages into `scratch` under `lock` (held by
+    /// whoever writes `root`), so it reads one build's pages.
+    pub fn update(
+        &mut self,
+        root: &Path,
+        scratch: &Path,
+        pages: &[String],
+        base_path: &str,
+        lock: &std::sync::Mutex<()>,
+    ) -> crate::Result<(Vec<Artifact>, usize)> {
+        let current: HashMap<&str, Option<Stamp>> = pages
+            .iter()
+            .map(|p| (p.as_str(), stamp(&root.join(p))))
+            .collect();
+        let changed: Vec<&str> = pages
+            .iter()
+            .map(String::as_str)
+            .filter(|p| current[p].is_none() || self.stamps.get(*p) != current[p].as_ref())
+            .collect();
+        let fresh = self.index.is_none()
+            || base_path != self.base_path
+            || !plain_url(base_path)
+            || self
+                .stamps
+                .keys()
+                .any(|p| !current.contains_key(p.as_str()))
+            || changed.len() * 2 > pages.len();
+        let result = if fresh {
+            self.rebuild(root, scratch, pages, base_path, lock)
+                .map(|b| (b, pages.len()))
+        } else {
+            self.refresh(root, &changed).map(|b| (b, changed.len()))
+        };
+        if result.is_err() {
+            // Whatever the index holds now is unknown: the next update starts afresh.
+            self.index = None;
+            self.stamps.clear();
+        }
+        result.map_err(crate::Error::Search)
+    }
+
+    fn rebuild(
+        &mut self,
+        root: &Path,
+        scratch: &Path,
+        pages: &[String],
+        base_path: &str,
+        lock: &std::sync::Mutex<()>,
+    ) -> Result<Vec<Artifact>, String> {
+        self.index = None;
+        self.stamps.clear();
+        {
+            let _writing = lock.lock().unwrap_or_else(|e| e.into_inner());
+            // Stamped before linking: a page replaced in between is read again next time.
+            for p in pages {
+                if let Some(s) = stamp(&root.join(p)) {
+                    self.stamps.insert(p.clone(), s);
+                }
+            }
+            stage_pages(root, scratch, pages, base_path).map_err(|e| e.to_string())?;
+        }
+        let dir = scratch_str(scratch);
+        let mut index = new_index()?;
+        let added = dir.and_then(|dir| {
+            self.runtime.block_on(async {
+                index
+                    .add_directory(dir, Some("**/*.html".into()))
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        });
+        let removed = fsx::remove_dir_all(scratch).map_err(|e| e.to_string());
+        added?;
+        removed?;
+        self.base_path = base_path.to_owned();
+        let files = self.files(&mut index);
+        self.index = Some(index);
+        files
+    }
+
+    fn refresh(&mut self, root: &Path, changed: &[&str]) -> Result<Vec<Artifact>, String> {
+        let mut index = self.index.take().ok_or("no index to refresh")?;
+        for p in changed {
+            let path = root.join(p);
+            let Some(s) = stamp(&path) else { continue };
+            let html = fsx::read(&path).map_err(|e| e.to_string())?;
+            let html = String::from_utf8_lossy(&html).into_owned();
+            let url = page_url(&self.base_path, p);
+            self.runtime
+                .block_on(index.add_html_file(None, Some(url), html))
+                .map_err(|e| format!("{p}: {e}"))?;
+            self.stamps.insert((*p).to_owned(), s);
+        }
+        let files = self.files(&mut index);
+        self.index = Some(index);
+        files
+    }
+
+    fn files(&self, index: &mut PagefindIndex) -> Result<Vec<Artifact>, String> {
+        let files = self
+            .runtime
+            .block_on(index.get_files())
+            .map_err(|e| e.to_string())?;
+        Ok(bundle(files))
+    }
+}
+
+/// The URL Pagefind gives a page it reads from a folder laid out as the site (see
+/// [`stage_pages`]): the base path and the page's path, without `index.html`. Only for
+/// [`plain_url`] base paths, which Pagefind leaves unencoded.
+fn page_url(base_path: &str, page: &str) -> String {
+    let dir = base_path.trim_matches('/');
+    let rel = if dir.is_empty() {
+        page.to_owned()
+    } else {
+        format!("{dir}/{page}")
+    };
+    let rel = match rel.strip_suffix("index.html") {
+        Some(stripped) if stripped.is_empty() || stripped.ends_with('/') => stripped,
+        _ => &rel,
+    };
+    format!("/{rel}")
+}
+
+/// Whether Pagefind would write `s` in a URL as it is (it percent-encodes spaces, quotes, `#`,
+/// `%`, `<`, `>`, `?`, backticks, braces and non-ASCII).
+fn plain_url(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
+}
+
+fn new_index() -> Result<PagefindIndex, String> {
+    PagefindIndex::new(Some(PagefindServiceConfig::builder().build())).map_err(|e| e.to_string())
+}
+
 fn scratch_str(p: &Path) -> Result<String, String> {
     p.to_str()
         .map(str::to_owned)
@@ -115,8 +294,7 @@ fn run(source: Source<'_>) -> Result<Vec<Artifact>, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let config = PagefindServiceConfig::builder().build();
-    let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
+    let mut index = new_index()?;
     let files = runtime.block_on(async {
         match source {
             Source::Memory(artifacts, base_path) => {
@@ -138,6 +316,11 @@ fn run(source: Source<'_>) -> Result<Vec<Artifact>, String> {
         }
         index.get_files().await.map_err(|e| e.to_string())
     })?;
+    Ok(bundle(files))
+}
+
+/// Pagefind's files as artifacts under [`BUNDLE`], sorted by path.
+fn bundle(files: Vec<pagefind::api::SyntheticFile>) -> Vec<Artifact> {
     let mut out: Vec<Artifact> = files
         .into_iter()
         .map(|f| Artifact {
@@ -149,5 +332,5 @@ fn run(source: Source<'_>) -> Result<Vec<Artifact>, String> {
         })
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    out
 }

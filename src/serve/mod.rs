@@ -154,44 +154,57 @@ fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
         .start_handler(|_| yield_to_rebuilds())
         .build()
         .ok();
+    // Kept between jobs: an edit re-reads only the pages it changed.
+    let mut live: Option<crate::search::LiveIndex> = None;
     while let Ok(mut job) = rx.recv() {
         while let Ok(newer) = rx.try_recv() {
             job = newer;
         }
         let (generation, summary) = job;
         let started = Instant::now();
-        let staged = {
-            let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
-            crate::search::stage_pages(output, &scratch, &summary.search_pages, &summary.base_path)
+        let mut read = 0;
+        let mut update = || -> Result<Vec<crate::render::Artifact>> {
+            let live = match &mut live {
+                Some(live) => live,
+                None => live.insert(crate::search::LiveIndex::new()?),
+            };
+            let (bundle, pages) = live.update(
+                output,
+                &scratch,
+                &summary.search_pages,
+                &summary.base_path,
+                &shared.publishing,
+            )?;
+            read = pages;
+            Ok(bundle)
         };
         // One core for the index, so a build started meanwhile keeps the other.
-        let result = staged
-            .and_then(|()| match &pool {
-                Some(pool) => pool.install(|| crate::search::index_staged(&scratch)),
-                None => crate::search::index_staged(&scratch),
-            })
-            .and_then(|bundle| {
-                // Written and deleted outside the lock: only the swap waits for (and holds up)
-                // a rebuild, which otherwise stalled for the second it took to write the index.
-                let fresh = crate::search::write_bundle(output, bundle)?;
-                let old = {
-                    let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
-                    if shared.generation.load(Ordering::SeqCst) == generation {
-                        crate::search::swap_bundle(output, &fresh)?
-                    } else {
-                        Some(fresh)
-                    }
-                };
-                match old {
-                    Some(old) => fsx::remove_dir_all(&old),
-                    None => Ok(()),
+        let result = match &pool {
+            Some(pool) => pool.install(update),
+            None => update(),
+        }
+        .and_then(|bundle| {
+            // Written and deleted outside the lock: only the swap waits for (and holds up)
+            // a rebuild, which otherwise stalled for the second it took to write the index.
+            let fresh = crate::search::write_bundle(output, bundle)?;
+            let old = {
+                let _publishing = shared.publishing.lock().unwrap_or_else(|e| e.into_inner());
+                if shared.generation.load(Ordering::SeqCst) == generation {
+                    crate::search::swap_bundle(output, &fresh)?
+                } else {
+                    Some(fresh)
                 }
-            });
+            };
+            match old {
+                Some(old) => fsx::remove_dir_all(&old),
+                None => Ok(()),
+            }
+        });
         match result {
             Ok(()) => {
                 let _ = writeln!(
                     log,
-                    "Índice de búsqueda actualizado en {} ms",
+                    "Índice de búsqueda actualizado en {} ms ({read} páginas leídas)",
                     started.elapsed().as_millis()
                 );
             }

@@ -251,3 +251,63 @@ fn a_same_size_edit_to_a_file_unchanged_for_long_is_seen() {
     assert!(page.contains("Mantenex"), "the edit did not reach the page");
     assert_same_as_full_build(&site, "same-size edit");
 }
+
+/// The search bundle as path → bytes.
+fn bundle_map(bundle: Vec<informe::render::Artifact>) -> BTreeMap<String, Vec<u8>> {
+    bundle.into_iter().map(|a| (a.path, a.bytes)).collect()
+}
+
+#[test]
+fn the_live_search_index_reads_only_the_changed_page_and_matches_a_fresh_index() {
+    let site = TestSite::fixture("historia");
+    let opts = BuildOptions {
+        search: SearchIndex::Skip,
+        ..preview_options(&site)
+    };
+    let built = informe::build(&opts).unwrap();
+    let root = &opts.output_dir;
+    let scratch = site.dir.path().join("indice");
+    let lock = std::sync::Mutex::new(());
+    let pages = &built.search_pages;
+    assert!(pages.len() >= 4, "{pages:?}");
+    let mut live = informe::search::LiveIndex::new().unwrap();
+    let (first, read) = live
+        .update(root, &scratch, pages, &built.base_path, &lock)
+        .unwrap();
+    assert_eq!(read, pages.len());
+    assert!(!scratch.exists(), "the scratch folder was left behind");
+
+    // One page replaced as serve replaces it (a new file renamed over the old one).
+    let rel = "informes/2023/t3/datos/index.html";
+    let html = std::fs::read_to_string(root.join(rel)).unwrap();
+    assert!(html.contains("Mantener los equipos"));
+    let edited = root.join("editada.tmp");
+    std::fs::write(
+        &edited,
+        html.replace("Mantener los equipos", "Conservar las zanahorias"),
+    )
+    .unwrap();
+    std::fs::rename(&edited, root.join(rel)).unwrap();
+    let (updated, read) = live
+        .update(root, &scratch, pages, &built.base_path, &lock)
+        .unwrap();
+    assert_eq!(read, 1, "only the replaced page is read again");
+
+    let (fresh, _) = informe::search::LiveIndex::new()
+        .unwrap()
+        .update(root, &scratch, pages, &built.base_path, &lock)
+        .unwrap();
+    let (first, updated, fresh) = (bundle_map(first), bundle_map(updated), bundle_map(fresh));
+    assert_ne!(updated, first, "the edit did not reach the index");
+    assert_eq!(
+        updated, fresh,
+        "the updated index differs from one made afresh from the same pages"
+    );
+
+    // A page gone from the site cannot be taken out of a Pagefind index: a fresh one is made.
+    let fewer: Vec<String> = pages.iter().filter(|p| *p != rel).cloned().collect();
+    let (_, read) = live
+        .update(root, &scratch, &fewer, &built.base_path, &lock)
+        .unwrap();
+    assert_eq!(read, fewer.len());
+}
