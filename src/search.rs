@@ -211,7 +211,12 @@ impl LiveIndex {
         for p in changed {
             let path = root.join(p);
             let Some(s) = stamp(&path) else { continue };
-            let html = fsx::read(&path).map_err(|e| e.to_string())?;
+            let html = match fsx::read(&path) {
+                Ok(html) => html,
+                // Removed by a rebuild since: that rebuild's own update starts a fresh index.
+                Err(_) if stamp(&path).is_none() => continue,
+                Err(e) => return Err(e.to_string()),
+            };
             let html = String::from_utf8_lossy(&html).into_owned();
             let url = page_url(&self.base_path, p);
             self.runtime
