@@ -122,11 +122,7 @@ impl Incremental {
                     .collect()
             },
         );
-        let crate::Loaded {
-            site,
-            warnings,
-            relinked,
-        } = match loaded {
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 // A file that does not parse (the usual slip while typing) leaves the last
@@ -137,6 +133,32 @@ impl Incremental {
                 return Err(e);
             }
         };
+        if loaded.has_errors() {
+            // The last build's pages are still what is on disk. Its models that still describe
+            // them are kept: those of the quarters this attempt did not read again, and those
+            // read again from the same files whose links it did not change. So the fix, too,
+            // is a rebuild in place.
+            if let Some(mut l) = last {
+                let mut reports: Vec<model::Report> = previous.into_values().collect();
+                for (r, relinked) in loaded.site.reports.into_iter().zip(loaded.relinked) {
+                    if !reused.contains(&r.id) || relinked {
+                        continue;
+                    }
+                    if let Some(raw) = raw_reports.iter().find(|raw| raw.dir_name == r.id) {
+                        l.raw.push(raw.clone());
+                        reports.push(r);
+                    }
+                }
+                l.reports = reports;
+                self.last = Some(l);
+            }
+            return Err(crate::Error::Content(loaded.diagnostics));
+        }
+        let crate::Loaded {
+            site,
+            diagnostics: warnings,
+            relinked,
+        } = loaded;
         let env = render::env::environment(
             &opts.theme_dir.join("templates"),
             &site.settings.base_path,

@@ -90,21 +90,27 @@ pub fn load_site(
     content_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
-    load_site_with(content_dir, base_url, None, &mut |_| Vec::new())
-        .map(|loaded| (loaded.site, loaded.warnings))
+    let loaded = load_site_with(content_dir, base_url, None, &mut |_| Vec::new())?;
+    if loaded.has_errors() {
+        return Err(Error::Content(loaded.diagnostics));
+    }
+    Ok((loaded.site, loaded.diagnostics))
 }
 
 /// A site loaded and validated by [`load_site_with`].
 struct Loaded {
     site: model::Site,
-    warnings: Vec<Diagnostic>,
+    /// What validation found, sorted; with errors, the site must not be published.
+    diagnostics: Vec<Diagnostic>,
     /// Per report of `site`: whether its cross-quarter links changed (see
     /// [`model::Site::from_raw_reusing`]).
     relinked: Vec<bool>,
 }
 
 /// [`load_site`] with a parse cache; `reuse` sees the files read and returns, for each raw
-/// report, a model already made from the same files (or `None`).
+/// report, a model already made from the same files (or `None`). Files that do not parse are
+/// an error; content that parses but fails validation comes back with its diagnostics, so the
+/// caller still has the models.
 fn load_site_with(
     content_dir: &Path,
     base_url: Option<&str>,
@@ -127,14 +133,17 @@ fn load_site_with(
     diags.extend(validate::validate(&site));
     clock.lap("validación");
     diagnostic::sort(&mut diags);
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Error::Content(diags));
-    }
     Ok(Loaded {
         site,
-        warnings: diags,
+        diagnostics: diags,
         relinked,
     })
+}
+
+impl Loaded {
+    fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
 }
 
 fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {

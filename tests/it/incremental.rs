@@ -180,6 +180,37 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
         before,
     );
 
+    // Content that parses but fails validation (a published percentage that does not match
+    // logrado/programado) fails too; its fix is again a rebuild in place.
+    let good = pages(&opts.output_dir);
+    let before = inode(&site, "informes/2023/t3/datos/index.html");
+    site.edit(
+        "informes/2024-t1/unidades/datos.yaml",
+        "      programado: 24\n",
+        "      programado: 24\n      porcentaje: 99\n",
+    );
+    match builder.build(&opts) {
+        Err(informe::Error::Content(diags)) => {
+            assert!(diags.iter().any(|d| d.code == "E-PORCENTAJE"), "{diags:?}");
+        }
+        other => panic!("a wrong percentage was accepted: {other:?}"),
+    }
+    assert_eq!(pages(&opts.output_dir), good);
+    site.edit(
+        "informes/2024-t1/unidades/datos.yaml",
+        "      programado: 24\n      porcentaje: 99\n",
+        "      programado: 24\n",
+    );
+    let fixed = builder.build(&opts).unwrap();
+    assert_same_as_full_build(&site, "validation error fixed");
+    assert_in_place(
+        &site,
+        &fixed,
+        &first,
+        "informes/2023/t3/datos/index.html",
+        before,
+    );
+
     // The site's title is on every page: everything is rebuilt.
     let before = inode(&site, untouched);
     let sitio = std::fs::read_to_string(site.content().join("sitio.yaml")).unwrap();
