@@ -67,6 +67,33 @@ fn inode(site: &TestSite, rel: &str) -> u64 {
         .ino()
 }
 
+/// Makes the edit `from` → `to` in `rel`, which must fail the build as `expected` says and
+/// leave the preview as it was; then undoes it, which must rebuild in place (`first` is the
+/// first build's summary) what a full build writes.
+fn break_and_fix(
+    site: &TestSite,
+    builder: &mut Incremental,
+    first: &informe::BuildSummary,
+    rel: &str,
+    (from, to): (&str, &str),
+    expected: &dyn Fn(&informe::Error) -> bool,
+) {
+    let opts = preview_options(site);
+    let good = pages(&opts.output_dir);
+    let untouched = "informes/2023/t3/datos/index.html";
+    let before = inode(site, untouched);
+    site.edit(rel, from, to);
+    match builder.build(&opts) {
+        Err(e) => assert!(expected(&e), "{to:?}: unexpected error {e}"),
+        Ok(_) => panic!("{to:?} was accepted"),
+    }
+    assert_eq!(pages(&opts.output_dir), good, "{to:?} changed the preview");
+    site.edit(rel, to, from);
+    let fixed = builder.build(&opts).unwrap();
+    assert_same_as_full_build(site, &format!("{to:?} fixed"));
+    assert_in_place(site, &fixed, first, untouched, before);
+}
+
 #[test]
 fn every_rebuild_in_place_writes_what_a_full_build_writes() {
     let site = TestSite::fixture("historia");
@@ -154,61 +181,30 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
     );
     assert_same_as_full_build(&site, "unit removed");
 
-    // A broken file fails the build and leaves the preview as it was; the fix rebuilds.
-    let good = pages(&opts.output_dir);
-    site.edit(
-        "informes/2024-t1/unidades/datos.yaml",
-        "lineas:",
-        "lineas: [",
-    );
-    assert!(builder.build(&opts).is_err());
-    assert_eq!(pages(&opts.output_dir), good);
-    let before = inode(&site, "informes/2023/t3/datos/index.html");
-    site.edit(
-        "informes/2024-t1/unidades/datos.yaml",
-        "lineas: [",
-        "lineas:",
-    );
-    let fixed = builder.build(&opts).unwrap();
-    assert_same_as_full_build(&site, "error fixed");
-    // Still a rebuild in place: the failed attempt kept what the last build knew.
-    assert_in_place(
+    // A broken file fails the build and leaves the preview as it was; the fix rebuilds, still
+    // in place: the failed attempt kept what the last build knew.
+    let unit = "informes/2024-t1/unidades/datos.yaml";
+    break_and_fix(
         &site,
-        &fixed,
+        &mut builder,
         &first,
-        "informes/2023/t3/datos/index.html",
-        before,
+        unit,
+        ("lineas:", "lineas: ["),
+        &|e| matches!(e, informe::Error::Content(_)),
     );
-
     // Content that parses but fails validation (a published percentage that does not match
-    // logrado/programado) fails too; its fix is again a rebuild in place.
-    let good = pages(&opts.output_dir);
-    let before = inode(&site, "informes/2023/t3/datos/index.html");
-    site.edit(
-        "informes/2024-t1/unidades/datos.yaml",
+    // logrado/programado) likewise.
+    let percentage = (
         "      programado: 24\n",
         "      programado: 24\n      porcentaje: 99\n",
     );
-    match builder.build(&opts) {
-        Err(informe::Error::Content(diags)) => {
-            assert!(diags.iter().any(|d| d.code == "E-PORCENTAJE"), "{diags:?}");
-        }
-        other => panic!("a wrong percentage was accepted: {other:?}"),
-    }
-    assert_eq!(pages(&opts.output_dir), good);
-    site.edit(
-        "informes/2024-t1/unidades/datos.yaml",
-        "      programado: 24\n      porcentaje: 99\n",
-        "      programado: 24\n",
-    );
-    let fixed = builder.build(&opts).unwrap();
-    assert_same_as_full_build(&site, "validation error fixed");
-    assert_in_place(
+    break_and_fix(
         &site,
-        &fixed,
+        &mut builder,
         &first,
-        "informes/2023/t3/datos/index.html",
-        before,
+        unit,
+        percentage,
+        &|e| matches!(e, informe::Error::Content(d) if d.iter().any(|d| d.code == "E-PORCENTAJE")),
     );
 
     // The site's title is on every page: everything is rebuilt.
