@@ -1,5 +1,5 @@
-//! SEARCH: a Pagefind index of the rendered quarter and unit pages, built in memory from the
-//! HTML we just rendered (nothing is re-read from disk) and written with the rest of the site.
+//! SEARCH: a Pagefind index of the rendered quarter and unit pages, read by Pagefind's folder
+//! walker from the pages just written (on every core) and written with the rest of the site.
 //! Pagefind reads `lang="es-MX"` and stems Spanish, so «capacitacion» finds «capacitaciones».
 //! Only `<main data-pagefind-body>` is indexed; headings with ids become results that link to
 //! the exact action line (`#linea-3`).
@@ -27,7 +27,11 @@ pub fn index_written(
 ) -> crate::Result<Vec<Artifact>> {
     let scratch = root.join(".indice-busqueda");
     stage_pages(root, &scratch, pages, base_path)?;
-    index_staged(&scratch)
+    let bundle = runtime().and_then(|rt| {
+        let mut index = index_folder(&rt, &scratch)?;
+        files(&rt, &mut index)
+    });
+    bundle.map_err(crate::Error::Search)
 }
 
 /// Hard-links `pages` (paths relative to `root`) into `scratch`, laid out as their URLs.
@@ -55,14 +59,7 @@ pub fn stage_pages(
     Ok(())
 }
 
-/// Indexes the pages [`stage_pages`] put in `scratch`, then removes `scratch`.
-pub fn index_staged(scratch: &Path) -> crate::Result<Vec<Artifact>> {
-    let result = scratch_str(scratch).and_then(|dir| run(Source::Folder(dir)));
-    fsx::remove_dir_all(scratch)?;
-    result.map_err(crate::Error::Search)
-}
-
-/// Writes `bundle` (as [`index_staged`] returns it) beside the search bundle of the site
+/// Writes `bundle` (a search bundle as this module makes it) beside the search bundle of the site
 /// published at `site_root`, for [`swap_bundle`]; the site is untouched meanwhile.
 pub fn write_bundle(site_root: &Path, bundle: Vec<Artifact>) -> crate::Result<PathBuf> {
     let prefix = format!("{BUNDLE}/");
@@ -88,6 +85,8 @@ pub fn swap_bundle(site_root: &Path, fresh: &Path) -> crate::Result<Option<PathB
 /// that left the site, or an edit that rewrote most pages, starts a fresh index, read from the
 /// written pages on every core.
 pub struct LiveIndex {
+    /// Where a fresh index's pages are hard-linked, laid out as their URLs.
+    scratch: PathBuf,
     index: Option<PagefindIndex>,
     /// Each indexed page (path in the site) and its file's stamp when it was read.
     stamps: HashMap<String, Stamp>,
@@ -112,26 +111,22 @@ fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 impl LiveIndex {
-    pub fn new() -> crate::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| crate::Error::Search(e.to_string()))?;
+    pub fn new(scratch: PathBuf) -> crate::Result<Self> {
         Ok(LiveIndex {
+            runtime: runtime().map_err(crate::Error::Search)?,
+            scratch,
             index: None,
             stamps: HashMap::new(),
             base_path: String::new(),
-            runtime,
         })
     }
 
     /// Brings the index up to the `pages` written under `root`; returns the bundle and how many
-    /// pages were read. A fresh index hard-links the pages into `scratch` under `lock` (held by
-    /// whoever writes `root`), so it reads one build's pages.
+    /// pages were read. A fresh index hard-links the pages into the scratch folder under `lock`
+    /// (held by whoever writes `root`), so it reads one build's pages.
     pub fn update(
         &mut self,
         root: &Path,
-        scratch: &Path,
         pages: &[String],
         base_path: &str,
         lock: &std::sync::Mutex<()>,
@@ -154,8 +149,8 @@ impl LiveIndex {
                 .any(|p| !current.contains_key(p.as_str()))
             || changed.len() * 2 > pages.len();
         let result = if fresh {
-            self.rebuild(root, scratch, pages, base_path, lock)
-                .map(|b| (b, pages.len()))
+            self.base_path = base_path.to_owned();
+            self.rebuild(root, pages, lock).map(|b| (b, pages.len()))
         } else {
             self.refresh(root, &changed).map(|b| (b, changed.len()))
         };
@@ -170,9 +165,7 @@ impl LiveIndex {
     fn rebuild(
         &mut self,
         root: &Path,
-        scratch: &Path,
         pages: &[String],
-        base_path: &str,
         lock: &std::sync::Mutex<()>,
     ) -> Result<Vec<Artifact>, String> {
         self.index = None;
@@ -185,25 +178,12 @@ impl LiveIndex {
                     self.stamps.insert(p.clone(), s);
                 }
             }
-            stage_pages(root, scratch, pages, base_path).map_err(|e| e.to_string())?;
+            stage_pages(root, &self.scratch, pages, &self.base_path).map_err(|e| e.to_string())?;
         }
-        let dir = scratch_str(scratch);
-        let mut index = new_index()?;
-        let added = dir.and_then(|dir| {
-            self.runtime.block_on(async {
-                index
-                    .add_directory(dir, Some("**/*.html".into()))
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-        });
-        let removed = fsx::remove_dir_all(scratch).map_err(|e| e.to_string());
-        added?;
-        removed?;
-        self.base_path = base_path.to_owned();
-        let files = self.files(&mut index);
+        let mut index = index_folder(&self.runtime, &self.scratch)?;
+        let bundle = files(&self.runtime, &mut index);
         self.index = Some(index);
-        files
+        bundle
     }
 
     fn refresh(&mut self, root: &Path, changed: &[&str]) -> Result<Vec<Artifact>, String> {
@@ -224,17 +204,9 @@ impl LiveIndex {
                 .map_err(|e| format!("{p}: {e}"))?;
             self.stamps.insert((*p).to_owned(), s);
         }
-        let files = self.files(&mut index);
+        let bundle = files(&self.runtime, &mut index);
         self.index = Some(index);
-        files
-    }
-
-    fn files(&self, index: &mut PagefindIndex) -> Result<Vec<Artifact>, String> {
-        let files = self
-            .runtime
-            .block_on(index.get_files())
-            .map_err(|e| e.to_string())?;
-        Ok(bundle(files))
+        bundle
     }
 }
 
@@ -262,8 +234,46 @@ fn plain_url(s: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
 }
 
+/// Pagefind's API is async; a current-thread runtime is all it needs (its folder walker parses
+/// on rayon's pool, not on the runtime).
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 fn new_index() -> Result<PagefindIndex, String> {
     PagefindIndex::new(Some(PagefindServiceConfig::builder().build())).map_err(|e| e.to_string())
+}
+
+/// An index of the pages [`stage_pages`] put in `scratch`, read on every core; `scratch` is
+/// removed, whatever happens.
+fn index_folder(
+    runtime: &tokio::runtime::Runtime,
+    scratch: &Path,
+) -> Result<PagefindIndex, String> {
+    let mut index = new_index()?;
+    let added = scratch_str(scratch).and_then(|dir| {
+        runtime
+            .block_on(index.add_directory(dir, Some("**/*.html".into())))
+            .map_err(|e| e.to_string())
+    });
+    let removed = fsx::remove_dir_all(scratch).map_err(|e| e.to_string());
+    added?;
+    removed?;
+    Ok(index)
+}
+
+/// The bundle's files (UI, index, fragments), sorted by path.
+fn files(
+    runtime: &tokio::runtime::Runtime,
+    index: &mut PagefindIndex,
+) -> Result<Vec<Artifact>, String> {
+    let files = runtime
+        .block_on(index.get_files())
+        .map_err(|e| e.to_string())?;
+    Ok(bundle(files))
 }
 
 fn scratch_str(p: &Path) -> Result<String, String> {
@@ -280,48 +290,14 @@ pub fn is_searchable(a: &Artifact) -> bool {
 /// Indexes every searchable artifact from memory, one page at a time (for `check`, which
 /// writes nothing; builds use [`index_written`]).
 pub fn index(artifacts: &[Artifact], base_path: &str) -> Result<Vec<Artifact>, String> {
-    run(Source::Memory(artifacts, base_path))
-}
-
-enum Source<'a> {
-    /// Rendered pages and the site's base path.
-    Memory(&'a [Artifact], &'a str),
-    /// A folder laid out as the site's URLs.
-    Folder(String),
-}
-
-/// Indexes the pages of `source` and returns the bundle's files (UI, index, fragments)
-/// sorted by path.
-fn run(source: Source<'_>) -> Result<Vec<Artifact>, String> {
-    // Pagefind's API is async; a current-thread runtime is all it needs (its folder walker
-    // parses on rayon's pool, not on the runtime).
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rt = runtime()?;
     let mut index = new_index()?;
-    let files = runtime.block_on(async {
-        match source {
-            Source::Memory(artifacts, base_path) => {
-                for a in artifacts.iter().filter(|a| is_searchable(a)) {
-                    let html = String::from_utf8_lossy(&a.bytes).into_owned();
-                    let url = format!("{base_path}/{}", a.path.trim_end_matches("index.html"));
-                    index
-                        .add_html_file(None, Some(url), html)
-                        .await
-                        .map_err(|e| format!("{}: {e}", a.path))?;
-                }
-            }
-            Source::Folder(dir) => {
-                index
-                    .add_directory(dir, Some("**/*.html".into()))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-        }
-        index.get_files().await.map_err(|e| e.to_string())
-    })?;
-    Ok(bundle(files))
+    for a in artifacts.iter().filter(|a| is_searchable(a)) {
+        let html = String::from_utf8_lossy(&a.bytes).into_owned();
+        rt.block_on(index.add_html_file(None, Some(page_url(base_path, &a.path)), html))
+            .map_err(|e| format!("{}: {e}", a.path))?;
+    }
+    files(&rt, &mut index)
 }
 
 /// Pagefind's files as artifacts under [`BUNDLE`], sorted by path.

@@ -130,8 +130,6 @@ fn build_pool() -> Option<&'static rayon::ThreadPool> {
         .as_ref()
 }
 
-/// Indexes the latest build's pages, one job at a time; jobs queued meanwhile collapse into
-/// the newest. The bundle is swapped in only if no build replaced the pages in between.
 /// Lowers the calling thread's priority (Linux `nice` is per thread), so that a rebuild started
 /// while the search index is being made gets the cores first.
 fn yield_to_rebuilds() {
@@ -141,6 +139,8 @@ fn yield_to_rebuilds() {
     }
 }
 
+/// Indexes the latest build's pages, one job at a time; jobs queued meanwhile collapse into
+/// the newest. The bundle is swapped in only if no build replaced the pages in between.
 fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
     let mut log = std::io::stderr();
     let scratch = output.with_file_name(format!(
@@ -166,11 +166,10 @@ fn indexer_loop(rx: &Receiver<IndexJob>, output: &Path, shared: &Shared) {
         let mut update = || -> Result<Vec<crate::render::Artifact>> {
             let live = match &mut live {
                 Some(live) => live,
-                None => live.insert(crate::search::LiveIndex::new()?),
+                None => live.insert(crate::search::LiveIndex::new(scratch.clone())?),
             };
             let (bundle, pages) = live.update(
                 output,
-                &scratch,
                 &summary.search_pages,
                 &summary.base_path,
                 &shared.publishing,

@@ -297,10 +297,8 @@ fn the_live_search_index_reads_only_the_changed_page_and_matches_a_fresh_index()
     let lock = std::sync::Mutex::new(());
     let pages = &built.search_pages;
     assert!(pages.len() >= 4, "{pages:?}");
-    let mut live = informe::search::LiveIndex::new().unwrap();
-    let (first, read) = live
-        .update(root, &scratch, pages, &built.base_path, &lock)
-        .unwrap();
+    let mut live = informe::search::LiveIndex::new(scratch.clone()).unwrap();
+    let (first, read) = live.update(root, pages, &built.base_path, &lock).unwrap();
     assert_eq!(read, pages.len());
     assert!(!scratch.exists(), "the scratch folder was left behind");
 
@@ -315,14 +313,12 @@ fn the_live_search_index_reads_only_the_changed_page_and_matches_a_fresh_index()
     )
     .unwrap();
     std::fs::rename(&edited, root.join(rel)).unwrap();
-    let (updated, read) = live
-        .update(root, &scratch, pages, &built.base_path, &lock)
-        .unwrap();
+    let (updated, read) = live.update(root, pages, &built.base_path, &lock).unwrap();
     assert_eq!(read, 1, "only the replaced page is read again");
 
-    let (fresh, _) = informe::search::LiveIndex::new()
+    let (fresh, _) = informe::search::LiveIndex::new(scratch.clone())
         .unwrap()
-        .update(root, &scratch, pages, &built.base_path, &lock)
+        .update(root, pages, &built.base_path, &lock)
         .unwrap();
     let (first, updated, fresh) = (bundle_map(first), bundle_map(updated), bundle_map(fresh));
     assert_ne!(updated, first, "the edit did not reach the index");
@@ -333,8 +329,6 @@ fn the_live_search_index_reads_only_the_changed_page_and_matches_a_fresh_index()
 
     // A page gone from the site cannot be taken out of a Pagefind index: a fresh one is made.
     let fewer: Vec<String> = pages.iter().filter(|p| *p != rel).cloned().collect();
-    let (_, read) = live
-        .update(root, &scratch, &fewer, &built.base_path, &lock)
-        .unwrap();
+    let (_, read) = live.update(root, &fewer, &built.base_path, &lock).unwrap();
     assert_eq!(read, fewer.len());
 }
