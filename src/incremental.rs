@@ -247,43 +247,40 @@ impl Incremental {
         let (written, searchable, search_deferred) = match last {
             Some(last) => {
                 let root = &opts.output_dir;
-                let made: Vec<String> = plan.page_paths(&site).collect();
-                output::make_folders(
-                    root,
-                    made.iter()
-                        .map(String::as_str)
-                        .chain(plan.files.iter().map(|f| f.path.as_str())),
-                )?;
                 let mut searchable = last.searchable;
-                let pages =
-                    render::render_plan(&env, &plan, &site, &exports, linker.as_ref(), |page| {
-                        fsx::replace_file(&root.join(&page.path), &page.bytes)?;
-                        Ok((page.bytes.len() as u64, search::is_searchable(&page)))
-                    })?;
-                for (path, (_, s)) in &pages {
-                    if *s {
-                        searchable.insert(path.clone());
+                let (mut written, pages) = crate::write_pages(
+                    root,
+                    &site,
+                    &exports,
+                    &env,
+                    &plan,
+                    linker.as_ref(),
+                    &|root, page| fsx::replace_file(&root.join(&page.path), &page.bytes),
+                )?;
+                for (path, s) in pages {
+                    if s {
+                        searchable.insert(path);
                     } else {
-                        searchable.remove(path);
+                        searchable.remove(&path);
                     }
                 }
+                output::make_folders(root, plan.files.iter().map(|f| f.path.as_str()))?;
                 {
                     use rayon::prelude::*;
                     plan.files
                         .par_iter()
                         .try_for_each(|f| fsx::replace_file(&root.join(&f.path), &f.bytes))?;
                 }
+                written.add(output::Written {
+                    files: plan.files.len(),
+                    bytes: plan.files.iter().map(|f| f.bytes.len() as u64).sum(),
+                });
                 for gone in last.outputs.difference(&outputs) {
                     fsx::remove_file(&root.join(gone))?;
                     fsx::remove_empty_parents(root, std::path::Path::new(gone));
                     searchable.remove(gone);
                 }
                 clock.lap("render y escritura en su lugar");
-                let written = output::Written {
-                    files: pages.len() + plan.files.len(),
-                    bytes: pages.iter().map(|(_, (b, _))| b).sum::<u64>()
-                        + plan.files.iter().map(|f| f.bytes.len() as u64).sum::<u64>(),
-                };
                 let deferred = root.join(search::BUNDLE).is_dir();
                 (written, searchable, deferred)
             }

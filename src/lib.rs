@@ -232,7 +232,6 @@ struct Staged {
     staging: output::Staging,
     written: output::Written,
     search_pages: Vec<String>,
-    search_deferred: bool,
 }
 
 /// What [`publish_staged`] wrote.
@@ -258,31 +257,56 @@ fn stage_plan(
         &opts.theme_dir.join("static"),
     )?;
     clock.lap("escritura de datos");
-    let root = staging.path();
-    let paths: Vec<String> = plan.page_paths(site).collect();
-    output::make_folders(root, paths.iter().map(String::as_str))?;
-    let pages = render::render_plan(env, plan, site, exports, linker, |page| {
-        output::write_one(root, &page)?;
-        Ok((page.bytes.len() as u64, search::is_searchable(&page)))
-    })?;
+    let (pages_written, pages) = write_pages(
+        staging.path(),
+        site,
+        exports,
+        env,
+        plan,
+        linker,
+        &output::write_one,
+    )?;
     clock.lap("render y escritura de páginas");
-    written.add(output::Written {
-        files: pages.len(),
-        bytes: pages.iter().map(|(_, (bytes, _))| bytes).sum(),
-    });
+    written.add(pages_written);
     let search_pages = pages
         .into_iter()
-        .filter(|(_, (_, searchable))| *searchable)
+        .filter(|(_, searchable)| *searchable)
         .map(|(path, _)| path)
         .collect();
-    let search_deferred =
-        opts.search == SearchIndex::KeepPrevious && opts.output_dir.join(search::BUNDLE).is_dir();
     Ok(Staged {
         staging,
         written,
         search_pages,
-        search_deferred,
     })
+}
+
+/// Makes the folders of the plan's pages under `root`, then renders every page into it
+/// through `write`. Returns what was written, and each page's path with whether search takes
+/// it.
+fn write_pages(
+    root: &Path,
+    site: &model::Site,
+    exports: &[data::QuarterData],
+    env: &minijinja::Environment<'static>,
+    plan: &plan::Plan,
+    linker: Option<&render::glossary::Linker>,
+    write: &(dyn Fn(&Path, &render::Artifact) -> Result<()> + Sync),
+) -> Result<(output::Written, Vec<(String, bool)>)> {
+    let paths: Vec<String> = plan.page_paths(site).collect();
+    output::make_folders(root, paths.iter().map(String::as_str))?;
+    let pages = render::render_plan(env, plan, site, exports, linker, |page| {
+        write(root, &page)?;
+        Ok((page.bytes.len() as u64, search::is_searchable(&page)))
+    })?;
+    let written = output::Written {
+        files: pages.len(),
+        bytes: pages.iter().map(|(_, (bytes, _))| bytes).sum(),
+    };
+    let pages = pages
+        .into_iter()
+        .map(|(path, (_, searchable))| (path, searchable))
+        .collect();
+    Ok((written, pages))
 }
 
 /// Gives a staged site its search index, as `opts.search` says, and swaps it into
@@ -293,8 +317,9 @@ fn publish_staged(opts: &BuildOptions, staged: Staged, base_path: &str) -> Resul
         staging,
         mut written,
         search_pages,
-        search_deferred,
     } = staged;
+    let search_deferred =
+        opts.search == SearchIndex::KeepPrevious && opts.output_dir.join(search::BUNDLE).is_dir();
     let root = staging.path();
     if search_deferred {
         output::link_tree(
