@@ -20,21 +20,23 @@ impl Clock {
     pub(crate) fn lap(&mut self, stage: &str) {
         let now = Instant::now();
         if self.enabled {
+            let status =
+                crate::fsx::read(std::path::Path::new("/proc/self/status")).unwrap_or_default();
+            let status = String::from_utf8_lossy(&status);
             eprintln!(
                 "tiempo {stage}: {:.1} ms (memoria residente: {} MB, máximo {} MB)",
                 (now - self.last).as_secs_f64() * 1000.0,
-                rss_mb("VmRSS:"),
-                rss_mb("VmHWM:"),
+                megabytes(&status, "VmRSS:"),
+                megabytes(&status, "VmHWM:"),
             );
         }
         self.last = now;
     }
 }
 
-/// A line of `/proc/self/status` in megabytes (0 where there is no `/proc`).
-fn rss_mb(field: &str) -> u64 {
-    let status = crate::fsx::read(std::path::Path::new("/proc/self/status")).unwrap_or_default();
-    String::from_utf8_lossy(&status)
+/// A field of `/proc/self/status` in megabytes (0 where there is no `/proc`).
+fn megabytes(status: &str, field: &str) -> u64 {
+    status
         .lines()
         .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
