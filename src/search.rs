@@ -35,7 +35,7 @@ pub fn index_written(
 }
 
 /// Hard-links `pages` (paths relative to `root`) into `scratch`, laid out as their URLs.
-pub fn stage_pages(
+fn stage_pages(
     root: &Path,
     scratch: &Path,
     pages: &[String],
