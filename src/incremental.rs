@@ -244,19 +244,20 @@ impl Incremental {
         let mut outputs: BTreeSet<String> = plan.paths.iter().cloned().collect();
         outputs.extend(plan.kept_files.iter().cloned());
         outputs.extend(plan.files.iter().map(|f| f.path.clone()));
+        let renderer = crate::Renderer {
+            site: &site,
+            exports: &exports,
+            env: &env,
+            plan: &plan,
+            linker: linker.as_ref(),
+        };
         let (written, searchable, search_deferred) = match last {
             Some(last) => {
                 let root = &opts.output_dir;
                 let mut searchable = last.searchable;
-                let (mut written, pages) = crate::write_pages(
-                    root,
-                    &site,
-                    &exports,
-                    &env,
-                    &plan,
-                    linker.as_ref(),
-                    &|root, page| fsx::replace_file(&root.join(&page.path), &page.bytes),
-                )?;
+                let (mut written, pages) = crate::write_pages(root, &renderer, &|root, page| {
+                    fsx::replace_file(&root.join(&page.path), &page.bytes)
+                })?;
                 for (path, s) in pages {
                     if s {
                         searchable.insert(path);
@@ -293,8 +294,7 @@ impl Incremental {
                         std::path::Path::new("."),
                     ],
                 )?;
-                let staged =
-                    crate::stage_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
+                let staged = crate::stage_plan(opts, &renderer)?;
                 let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)

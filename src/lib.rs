@@ -208,7 +208,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         plan,
         linker,
     } = prepare(opts)?;
-    let staged = stage_plan(opts, &site, &exports, &env, &plan, linker.as_ref())?;
+    let staged = stage_plan(
+        opts,
+        &Renderer {
+            site: &site,
+            exports: &exports,
+            env: &env,
+            plan: &plan,
+            linker: linker.as_ref(),
+        },
+    )?;
     let pages = plan.paths.len();
     let base_path = site.settings.base_path.clone();
     // The search index keeps every page's words until it is written: the model and the plan
@@ -241,31 +250,25 @@ struct Published {
     search_deferred: bool,
 }
 
+/// What rendering a planned site takes.
+struct Renderer<'a> {
+    site: &'a model::Site,
+    exports: &'a [data::QuarterData],
+    env: &'a minijinja::Environment<'static>,
+    plan: &'a plan::Plan,
+    linker: Option<&'a render::glossary::Linker>,
+}
+
 /// Writes a whole planned site into a staging folder, pages rendered on the fly.
-fn stage_plan(
-    opts: &BuildOptions,
-    site: &model::Site,
-    exports: &[data::QuarterData],
-    env: &minijinja::Environment<'static>,
-    plan: &plan::Plan,
-    linker: Option<&render::glossary::Linker>,
-) -> Result<Staged> {
+fn stage_plan(opts: &BuildOptions, r: &Renderer<'_>) -> Result<Staged> {
     let mut clock = timing::Clock::start();
     let (staging, mut written) = output::Staging::begin(
         &opts.output_dir,
-        &plan.files,
+        &r.plan.files,
         &opts.theme_dir.join("static"),
     )?;
     clock.lap("escritura de datos");
-    let (pages_written, pages) = write_pages(
-        staging.path(),
-        site,
-        exports,
-        env,
-        plan,
-        linker,
-        &output::write_one,
-    )?;
+    let (pages_written, pages) = write_pages(staging.path(), r, &output::write_one)?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
     let search_pages = pages
@@ -285,16 +288,12 @@ fn stage_plan(
 /// it.
 fn write_pages(
     root: &Path,
-    site: &model::Site,
-    exports: &[data::QuarterData],
-    env: &minijinja::Environment<'static>,
-    plan: &plan::Plan,
-    linker: Option<&render::glossary::Linker>,
+    r: &Renderer<'_>,
     write: &(dyn Fn(&Path, &render::Artifact) -> Result<()> + Sync),
 ) -> Result<(output::Written, Vec<(String, bool)>)> {
-    let paths: Vec<String> = plan.page_paths(site).collect();
+    let paths: Vec<String> = r.plan.page_paths(r.site).collect();
     output::make_folders(root, paths.iter().map(String::as_str))?;
-    let pages = render::render_plan(env, plan, site, exports, linker, |page| {
+    let pages = render::render_plan(r.env, r.plan, r.site, r.exports, r.linker, |page| {
         write(root, &page)?;
         Ok((page.bytes.len() as u64, search::is_searchable(&page)))
     })?;
