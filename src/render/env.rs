@@ -7,7 +7,9 @@ use crate::format as filters;
 use crate::fsx;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 use walkdir::WalkDir;
 
 pub fn environment(
@@ -28,10 +30,13 @@ pub fn environment(
             && !value.is_undefined()
             && !value.is_none()
         {
-            out.write_str(&escape_attr(&value.to_string()))
-                .map_err(|e| {
-                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
-                })
+            let written = match value.as_str() {
+                Some(s) => write_escaped(out, s),
+                None => write_escaped(out, &value.to_string()),
+            };
+            written.map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
         } else {
             minijinja::escape_formatter(out, state, value)
         }
@@ -73,9 +78,8 @@ pub fn environment(
         _ if v.is_none() || v.is_undefined() => String::new(),
         _ => v.to_string(),
     });
-    env.add_filter("markdown", |s: &str| {
-        Value::from_safe_string(markdown::to_html(s))
-    });
+    let memo = Memo::default();
+    env.add_filter("markdown", move |s: &str| memo.html(s));
     let base = base_path.to_owned();
     env.add_function("url", move |path: &str| {
         Value::from_safe_string(escape_attr(&format!("{base}{path}")))
@@ -88,22 +92,63 @@ pub fn environment(
     Ok(env)
 }
 
+/// Markdown already turned into HTML, by its text. A quarter prints most of its texts at least
+/// twice (the unit's page and the print page; the summaries on the overview and the print
+/// page), and comrak is the costly part of a page. Bounded: emptied when full, which a few
+/// quarters' texts do not reach, so a build of any size holds a few megabytes at most.
+#[derive(Default)]
+struct Memo(Mutex<HashMap<String, Value>>);
+
+impl Memo {
+    const LIMIT: usize = 1024;
+
+    fn html(&self, markdown: &str) -> Value {
+        if let Some(v) = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(markdown)
+        {
+            return v.clone();
+        }
+        let v = Value::from_safe_string(markdown::to_html(markdown));
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= Self::LIMIT {
+            seen.clear();
+        }
+        seen.insert(markdown.to_owned(), v.clone());
+        v
+    }
+}
+
 /// Escapes what could end an attribute or start markup, but leaves `/` alone: minijinja's
 /// own escaper writes it as `&#x2f;`, valid but unreadable in every link and date range, and
 /// it breaks text search over the built pages.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = write_escaped(&mut out, s);
     out
+}
+
+/// `escape_attr` straight into `out`: runs without special characters go in whole, and a
+/// template's printed values need no string of their own.
+fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[start..i])?;
+        out.write_str(entity)?;
+        start = i + 1;
+    }
+    out.write_str(&s[start..])
 }
 
 #[cfg(test)]
