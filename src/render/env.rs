@@ -5,9 +5,11 @@ use super::markdown;
 use crate::error::{Error, Result};
 use crate::format as filters;
 use crate::fsx;
-use minijinja::value::Value;
+use minijinja::State;
+use minijinja::value::{Rest, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Mutex;
 use walkdir::WalkDir;
@@ -78,8 +80,25 @@ pub fn environment(
         _ if v.is_none() || v.is_undefined() => String::new(),
         _ => v.to_string(),
     });
-    let memo = Memo::default();
-    env.add_filter("markdown", move |s: &str| memo.html(s));
+    let texts = Memo::default();
+    env.add_filter("markdown", move |s: &str| {
+        texts
+            .get_or(s, || {
+                Ok::<_, Infallible>(Value::from_safe_string(markdown::to_html(s)))
+            })
+            .unwrap_or_else(|never| match never {})
+    });
+    // `una_vez(clave, macro, argumentos…)` calls the macro the first time a key is seen and
+    // gives back the same markup afterwards, like Hugo's `partialCached`: a quarter's chart
+    // figures appear on its unit pages, its overview and its print page. The key must name
+    // everything the markup depends on.
+    let made = Memo::default();
+    env.add_function(
+        "una_vez",
+        move |state: &mut State, key: &str, callable: Value, args: Rest<Value>| {
+            made.get_or(key, || callable.call(state, &args))
+        },
+    );
     let base = base_path.to_owned();
     env.add_function("url", move |path: &str| {
         Value::from_safe_string(escape_attr(&format!("{base}{path}")))
@@ -92,32 +111,32 @@ pub fn environment(
     Ok(env)
 }
 
-/// Markdown already turned into HTML, by its text. A quarter prints most of its texts at least
-/// twice (the unit's page and the print page; the summaries on the overview and the print
-/// page), and comrak is the costly part of a page. Bounded: emptied when full, which a few
-/// quarters' texts do not reach, so a build of any size holds a few megabytes at most.
+/// Values already made, by key: Markdown already turned into HTML (a quarter prints most of
+/// its texts at least twice: the unit's page and the print page, the summaries on the
+/// overview and the print page; comrak is the costly part of a page), and what `una_vez` was
+/// given. Each build makes its own environment, so nothing outlives the content it was made
+/// from. Bounded: emptied when full, which a few quarters' worth does not reach, so a build
+/// of any size holds a few megabytes at most.
 #[derive(Default)]
 struct Memo(Mutex<HashMap<String, Value>>);
 
 impl Memo {
     const LIMIT: usize = 1024;
 
-    fn html(&self, markdown: &str) -> Value {
-        if let Some(v) = self
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(markdown)
-        {
-            return v.clone();
+    fn get_or<E>(&self, key: &str, make: impl FnOnce() -> Result<Value, E>) -> Result<Value, E> {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = lock().get(key) {
+            return Ok(v.clone());
         }
-        let v = Value::from_safe_string(markdown::to_html(markdown));
-        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Made outside the lock: another thread may make the same value meanwhile, and both
+        // are the same.
+        let v = make()?;
+        let mut seen = lock();
         if seen.len() >= Self::LIMIT {
             seen.clear();
         }
-        seen.insert(markdown.to_owned(), v.clone());
-        v
+        seen.insert(key.to_owned(), v.clone());
+        Ok(v)
     }
 }
 
@@ -154,6 +173,23 @@ fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::escape_attr;
+
+    #[test]
+    fn una_vez_calls_the_macro_once_per_key() {
+        let dir = std::env::temp_dir().join(format!("informe-una-vez-{}", std::process::id()));
+        crate::fsx::create_dir_all(&dir).unwrap();
+        crate::fsx::write(
+            &dir.join("p.html"),
+            "{% macro f(x) %}<b>{{ x }}</b>{% endmacro %}\
+             {{ una_vez('a', f, 1) }}{{ una_vez('a', f, 2) }}{{ una_vez('b', f, 3) }}"
+                .as_bytes(),
+        )
+        .unwrap();
+        let env = super::environment(&dir, "/", "https://x.mx").unwrap();
+        let html = env.get_template("p.html").unwrap().render(()).unwrap();
+        crate::fsx::remove_dir_all(&dir).unwrap();
+        assert_eq!(html, "<b>1</b><b>1</b><b>3</b>");
+    }
 
     #[test]
     fn urls_keep_slashes_but_not_quotes() {
