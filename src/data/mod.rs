@@ -9,7 +9,9 @@
 use crate::model::{Block, Cell, Chart, ChartKind, Report, Site, Table, Unit};
 use crate::render::Artifact;
 use serde::Serialize;
-use serde_json::{Value, json};
+
+mod json;
+use json::{FieldJson, PackageJson, ResourceJson};
 
 /// One downloadable file, as linked from pages.
 #[derive(Debug, Clone, Serialize)]
@@ -106,14 +108,6 @@ fn cell_csv(c: &Cell) -> String {
     }
 }
 
-fn cell_json(c: &Cell) -> Value {
-    match c {
-        Cell::Number(n) => json!(n),
-        Cell::Text(t) => json!(t),
-        Cell::Empty(_) => Value::Null,
-    }
-}
-
 /// Column headers as they appear in the CSV: a grouped column carries its group.
 fn headers(t: &Table) -> Vec<String> {
     t.columns
@@ -138,32 +132,10 @@ fn csv_bytes(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Vec<
     w.into_inner().unwrap_or_default()
 }
 
-fn json_bytes(v: &Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
-    out.push(b'\n');
-    out
-}
-
 fn table_label(t: &Table) -> String {
     t.label
         .clone()
         .unwrap_or_else(|| format!("la tabla «{}»", t.title))
-}
-
-fn table_json(t: &Table, u: &Unit, r: &Report) -> Value {
-    json!({
-        "id": t.id,
-        "numero": t.label,
-        "titulo": t.title,
-        "fuente": t.source,
-        "unidad": u.name,
-        "informe": r.id,
-        "columnas": t.columns.iter().map(|c| json!({
-            "nombre": c.name, "grupo": c.group, "tipo": if c.numeric { "número" } else { "texto" },
-        })).collect::<Vec<_>>(),
-        "filas": t.rows.iter().map(|row| row.iter().map(cell_json).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "total": t.total.as_ref().map(|row| row.iter().map(cell_json).collect::<Vec<_>>()),
-    })
 }
 
 fn field_type(t: &Table, i: usize) -> &'static str {
@@ -193,7 +165,7 @@ struct Builder<'a> {
     report: &'a Report,
     dir: String,
     data: QuarterData,
-    resources: Vec<Value>,
+    resources: Vec<ResourceJson>,
 }
 
 impl Builder<'_> {
@@ -222,35 +194,47 @@ impl Builder<'_> {
         let json_dl = self.add(
             &name,
             "json",
-            json_bytes(&table_json(t, u, self.report)),
+            json::bytes(&json::table(t, u, self.report)),
             &label,
         );
-        self.resources.push(json!({
-            "name": name,
-            "path": format!("{name}.csv"),
-            "profile": "tabular-data-resource",
-            "title": format!("{}{}", t.label.as_ref().map_or(String::new(), |l| format!("{l}. ")), t.title),
-            "description": format!(
-                "Tabla de la unidad «{}», {}.{}{}",
-                u.name,
-                self.report.title,
-                t.source.as_ref().map_or(String::new(), |s| format!(" Fuente: {s}")),
-                if t.total.is_some() { " La última fila es el total publicado." } else { "" }
-            ),
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": { "fields": head.iter().enumerate().map(|(i, h)| json!({
-                "name": h,
-                "title": h,
-                "type": field_type(t, i),
-                "description": if i == 0 { "Encabezado de la fila".to_owned() } else if t.columns[i].numeric {
+        let fields = head
+            .iter()
+            .enumerate()
+            .map(|(i, h)| FieldJson {
+                description: if i == 0 {
+                    "Encabezado de la fila".to_owned()
+                } else if t.columns[i].numeric {
                     format!("Valor numérico de la columna «{}»", t.columns[i].name)
                 } else {
                     format!("Texto de la columna «{}»", t.columns[i].name)
                 },
-            })).collect::<Vec<_>>() },
-        }));
+                name: h.clone(),
+                title: h.clone(),
+                kind: field_type(t, i),
+            })
+            .collect();
+        self.resources.push(ResourceJson::csv(
+            name,
+            format!(
+                "{}{}",
+                t.label.as_ref().map_or(String::new(), |l| format!("{l}. ")),
+                t.title
+            ),
+            format!(
+                "Tabla de la unidad «{}», {}.{}{}",
+                u.name,
+                self.report.title,
+                t.source
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" Fuente: {s}")),
+                if t.total.is_some() {
+                    " La última fila es el total publicado."
+                } else {
+                    ""
+                }
+            ),
+            fields,
+        ));
         self.data.datasets.push(Dataset {
             key: t.id.clone(),
             title: t.title.clone(),
@@ -289,25 +273,31 @@ impl Builder<'_> {
             None => format!("datos de la gráfica «{}»", c.title),
         };
         let csv = self.add(&name, "csv", csv_bytes(&head, rows), &label);
-        self.resources.push(json!({
-            "name": name,
-            "path": format!("{name}.csv"),
-            "profile": "tabular-data-resource",
-            "title": format!("Datos de la gráfica: {}", c.title),
-            "description": format!("{} {}", c.subtitle, c.description),
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": { "fields": head.iter().enumerate().map(|(i, h)| {
+        let fields = head
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
                 let numeric = i > 0 && i <= d.series.len();
-                json!({
-                    "name": h,
-                    "title": h,
-                    "type": if numeric { "number" } else { "string" },
-                    "description": if numeric { format!("Valores de la serie «{h}»") } else if i == 0 { "Categoría".to_owned() } else { "Observación sobre la fila".to_owned() },
-                })
-            }).collect::<Vec<_>>() },
-        }));
+                FieldJson {
+                    description: if numeric {
+                        format!("Valores de la serie «{h}»")
+                    } else if i == 0 {
+                        "Categoría".to_owned()
+                    } else {
+                        "Observación sobre la fila".to_owned()
+                    },
+                    name: h.clone(),
+                    title: h.clone(),
+                    kind: if numeric { "number" } else { "string" },
+                }
+            })
+            .collect();
+        self.resources.push(ResourceJson::csv(
+            name,
+            format!("Datos de la gráfica: {}", c.title),
+            format!("{} {}", c.subtitle, c.description),
+            fields,
+        ));
         self.data.datasets.push(Dataset {
             key: c.id.clone(),
             title: c.title.clone(),
@@ -315,54 +305,6 @@ impl Builder<'_> {
             downloads: vec![csv],
         });
     }
-}
-
-fn report_json(r: &Report) -> Value {
-    json!({
-        "id": r.id,
-        "anio": r.year,
-        "trimestre": r.quarter,
-        "periodo": r.period,
-        "titulo": r.title,
-        "fecha_corte": r.cutoff.to_string(),
-        "fundamento": r.legal_basis,
-        "notas": r.notes.iter().map(|n| json!({"tipo": n.kind, "texto": n.text})).collect::<Vec<_>>(),
-        "unidades": r.units.iter().map(|u| json!({
-            "slug": u.slug,
-            "unidad": u.name,
-            "objetivo": u.objective,
-            "estrategia": u.strategy,
-            "lineas": u.lines.iter().map(|l| json!({
-                "numero": l.number,
-                "titulo": l.title,
-                "descripcion": l.description,
-                "meta": { "cantidad": l.goal.quantity, "unidad": l.goal.unit, "texto": l.goal.text },
-                "inicio": l.start.to_string(),
-                "termino": l.end.to_string(),
-                "avance": l.progress.as_ref().map(|p| json!({
-                    "porcentaje": p.percent,
-                    "porcentaje_publicado": p.declared,
-                    "logrado": p.achieved,
-                    "programado": p.target,
-                    "calculado": p.computed,
-                })),
-                "tablas": l.blocks.iter().filter_map(|b| match b {
-                    Block::Table(t) => Some(table_json(t, u, r)),
-                    _ => None,
-                }).collect::<Vec<_>>(),
-                "eventos": l.events.iter().map(|e| json!({
-                    "nombre": e.name,
-                    "inicio": e.start.to_string(),
-                    "fin": e.end.map(|d| d.to_string()),
-                    "participantes": e.participants,
-                    "mujeres": e.women,
-                    "hombres": e.men,
-                    "desglose": e.breakdown,
-                    "sujetos_obligados": e.entities,
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 /// The data downloads of one quarter (they depend on the institution and that quarter only).
@@ -396,26 +338,35 @@ pub fn quarter(site: &Site, r: &Report) -> QuarterData {
     let whole = b.add(
         &format!("informe-{}", r.id),
         "json",
-        json_bytes(&report_json(r)),
+        json::bytes(&json::report(r)),
         &format!(
             "el informe completo del {} de {}",
             r.quarter_name.to_lowercase(),
             r.year
         ),
     );
-    let package = json!({
-        "name": format!("informe-{}-{}", site.institution.short_name.to_lowercase(), r.id),
-        "title": format!("{} ({} de {})", r.title, r.quarter_name.to_lowercase(), r.year),
-        "description": format!(
+    let package = PackageJson {
+        description: format!(
             "Datos abiertos del informe trimestral de la {}: cada tabla y los datos de cada gráfica, en CSV (UTF-8, separado por comas, con fila de encabezados).",
             site.institution.name
         ),
-        "resources": b.resources,
-    });
+        name: format!(
+            "informe-{}-{}",
+            site.institution.short_name.to_lowercase(),
+            r.id
+        ),
+        resources: std::mem::take(&mut b.resources),
+        title: format!(
+            "{} ({} de {})",
+            r.title,
+            r.quarter_name.to_lowercase(),
+            r.year
+        ),
+    };
     let package_dl = b.add(
         "datapackage",
         "json",
-        json_bytes(&package),
+        json::bytes(&package),
         &format!(
             "el diccionario de datos (datapackage) del {} de {}",
             r.quarter_name.to_lowercase(),
@@ -448,6 +399,34 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&csv), "'=1+1,\"'\rX\"\r\n");
         assert_eq!(cell_csv(&Cell::Number(-3.0)), "-3");
         assert_eq!(cell_csv(&Cell::Number(12.6)), "12.6");
+    }
+
+    /// The JSON files are written from typed shapes whose fields must be declared in
+    /// alphabetical order, as the published files always had them: each file of the shipped
+    /// report must come out the same when its keys are sorted again.
+    #[test]
+    fn json_files_keep_their_keys_sorted() {
+        let (site, _) = crate::load_site(std::path::Path::new("content"), None).unwrap();
+        let mut checked = 0;
+        for r in &site.reports {
+            for f in quarter(&site, r)
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(".json"))
+            {
+                let sorted: serde_json::Value = serde_json::from_slice(&f.bytes).unwrap();
+                let sorted = json::bytes(&sorted);
+                let first_difference = sorted
+                    .split(|b| *b == b'\n')
+                    .zip(f.bytes.split(|b| *b == b'\n'))
+                    .map(|(a, b)| (String::from_utf8_lossy(a), String::from_utf8_lossy(b)))
+                    .find(|(a, b)| a != b);
+                assert_eq!(first_difference, None, "{}: (sorted, written)", f.path);
+                assert_eq!(sorted, f.bytes, "{}", f.path);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked} JSON files");
     }
 
     #[test]
