@@ -294,8 +294,8 @@ fn write_pages(
     let paths: Vec<String> = r.plan.page_paths(r.site).collect();
     output::make_folders(root, paths.iter().map(String::as_str))?;
     let pages = render::render_plan(r.env, r.plan, r.site, r.exports, r.linker, |page| {
-        write(root, &page)?;
-        Ok((page.bytes.len() as u64, search::is_searchable(&page)))
+        write(root, page)?;
+        Ok((page.bytes.len() as u64, search::is_searchable(page)))
     })?;
     let written = output::Written {
         files: pages.len(),
@@ -364,10 +364,12 @@ pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
         linker,
     } = prepare(opts)?;
     let mut artifacts: Vec<render::Artifact> =
-        render::render_plan(&env, &plan, &site, &exports, linker.as_ref(), Ok)?
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect();
+        render::render_plan(&env, &plan, &site, &exports, linker.as_ref(), |a| {
+            Ok(a.clone())
+        })?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     artifacts.extend(plan.files);
     artifacts.extend(search::index(&artifacts, &site.settings.base_path).map_err(Error::Search)?);
     let static_dir = opts.theme_dir.join("static");

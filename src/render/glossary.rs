@@ -151,7 +151,9 @@ impl Linker {
             return;
         }
         if let Some(linked) = self.link(&String::from_utf8_lossy(&page.bytes)) {
-            page.bytes = linked.into_bytes();
+            // Into the same buffer, which keeps its size for the next page.
+            page.bytes.clear();
+            page.bytes.extend_from_slice(linked.as_bytes());
         }
     }
 }

@@ -21,36 +21,32 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
 }
 
-/// Renders one page: its template, then the glossary links.
+thread_local! {
+    // Each thread renders into one buffer that keeps the size of its largest page, and the
+    // page is written from it: a page rendered into a fresh string grew it a dozen times,
+    // each growth a copy and, for large pages, memory the kernel had to clear (a fifth of
+    // rendering), and was then copied once more to be kept.
+    static PAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Renders one page into `a.bytes` (emptied first): its template, then the glossary links.
 fn render_page(
     env: &Environment<'_>,
     page: &Page,
     linker: Option<&glossary::Linker>,
-) -> Result<Artifact> {
-    thread_local! {
-        // Each thread renders into one buffer that keeps the size of its largest page: a page
-        // rendered into a fresh string grew it a dozen times, each growth a copy and, for
-        // large pages, memory the kernel had to clear, a fifth of rendering.
-        static PAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
-    let template = env.get_template(page.template)?;
-    let bytes = PAGE.with_borrow_mut(|buf| -> Result<Vec<u8>> {
-        buf.clear();
-        template.render_captured_to(page.context.clone(), &mut *buf)?;
-        Ok(buf.clone())
-    })?;
-    let mut a = Artifact {
-        path: page.path.clone(),
-        bytes,
-    };
+    a: &mut Artifact,
+) -> Result<()> {
+    a.bytes.clear();
+    env.get_template(page.template)?
+        .render_captured_to(page.context.clone(), &mut a.bytes)?;
     if let Some(linker) = linker {
-        linker.link_page(&mut a);
+        linker.link_page(a);
     }
-    Ok(a)
+    Ok(())
 }
 
 /// Renders every page of `plan` on every core and hands each to `sink` as soon as it is made
-/// (a build writes it and lets it go). A quarter's pages are planned just before they are
+/// (a build writes it; the buffer is then the next page's). A quarter's pages are planned just before they are
 /// rendered, so memory holds the contexts of a few quarters, not of the site. Returns each
 /// page's path with what `sink` returned: the pages made up front first, then each quarter's,
 /// in plan order, whatever the timing. `exports` are the ones the plan was made from.
@@ -60,13 +56,17 @@ pub fn render_plan<T: Send>(
     site: &Site,
     exports: &[QuarterData],
     linker: Option<&glossary::Linker>,
-    sink: impl Fn(Artifact) -> Result<T> + Sync,
+    sink: impl Fn(&Artifact) -> Result<T> + Sync,
 ) -> Result<Vec<(String, T)>> {
     use rayon::prelude::*;
     let one = |p: &Page| {
-        let a = render_page(env, p, linker)?;
-        let path = a.path.clone();
-        Ok((path, sink(a)?))
+        let mut a = Artifact {
+            path: p.path.clone(),
+            bytes: PAGE.take(),
+        };
+        let made = render_page(env, p, linker, &mut a).and_then(|()| sink(&a));
+        PAGE.set(a.bytes);
+        Ok((a.path, made?))
     };
     let mut out: Vec<(String, T)> = plan.pages.par_iter().map(one).collect::<Result<_>>()?;
     let quarters: Vec<Vec<(String, T)>> = plan
