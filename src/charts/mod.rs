@@ -97,8 +97,9 @@ pub(crate) fn err(e: impl std::fmt::Display) -> String {
 }
 
 pub(crate) fn text(area: &Area<'_>, s: &str, at: (i32, i32), style: &TextStyle<'_>) -> Draw {
-    area.draw(&Text::new(s.to_owned(), at, style.clone()))
-        .map_err(err)
+    // Straight to the backend: a `Text` element owns its style, and cloning one copies the
+    // parsed font tables (a few kilobytes) for every label.
+    area.draw_text(s, style, at).map_err(err)
 }
 
 pub(crate) fn text_width(area: &Area<'_>, s: &str, style: &TextStyle<'_>) -> u32 {
