@@ -197,7 +197,7 @@ impl Incremental {
                     }
             })
             .collect();
-        let (exports, exports_changed): (Vec<data::QuarterData>, Vec<bool>) = {
+        let (mut exports, exports_changed): (Vec<data::QuarterData>, Vec<bool>) = {
             use rayon::prelude::*;
             let mut previous = last
                 .as_mut()
@@ -234,7 +234,7 @@ impl Incremental {
             Group::Report(i) => !unchanged[i],
             Group::Year(y) => !in_place || changed_years.contains(&y),
         };
-        let plan = plan::plan_parts(&site, &exports, &select)?;
+        let plan = plan::plan_parts(&site, &mut exports, &select)?;
         clock.lap("plan");
         let linker = site
             .glossary

@@ -171,8 +171,8 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
         &site.settings.base_path,
         &site.settings.base_url,
     )?;
-    let exports = data::export(&site);
-    let plan = plan::plan(&site, &exports)?;
+    let mut exports = data::export(&site);
+    let plan = plan::plan(&site, &mut exports)?;
     clock.lap("plan");
     let linker = site
         .glossary

@@ -44,6 +44,7 @@ pub struct QuarterData {
     pub datasets: Vec<Dataset>,
     /// The whole-report JSON and the datapackage.
     pub whole: Vec<Download>,
+    /// The files themselves; the plan takes their bytes and leaves the paths.
     #[serde(skip)]
     pub files: Vec<Artifact>,
 }
