@@ -164,7 +164,8 @@ struct Prepared {
 /// Loads, validates and plans the site.
 fn prepare(opts: &BuildOptions) -> Result<Prepared> {
     let mut clock = timing::Clock::start();
-    let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
+    let (mut site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
+    site.forget_sources();
     clock.lap("contenido");
     let env = render::env::environment(
         &opts.theme_dir.join("templates"),
