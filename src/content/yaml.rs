@@ -120,7 +120,7 @@ fn prescan(path: &Path, source: &str) -> Result<(), Box<Diagnostic>> {
 }
 
 /// Whether the bytes alone show that `prescan` would find nothing, so that the second parse
-/// it costs (a fifth of loading) can be skipped. Conservative: any doubt answers `false`.
+/// it costs (a third of the time spent parsing) can be skipped. Conservative: any doubt answers `false`.
 /// - No `&`: without anchors an alias cannot expand; both parsers refuse it as an unknown
 ///   anchor.
 /// - No `\`, `!` or line or paragraph separator, and no forbidden character anywhere: then no

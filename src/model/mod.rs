@@ -497,7 +497,7 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
         let mut relinks = Vec::new();
         // A unit's quarters in report order, so each year's are contiguous: the span of its
         // year, found once per year (scanning the whole group for every quarter made this
-        // quadratic in the number of quarters, a fifth of a 10,000-page build).
+        // quadratic in the number of quarters).
         let mut spans = Vec::with_capacity(group.len());
         for year in group.chunk_by(|a, b| reports[a.1].year == reports[b.1].year) {
             let start = spans.len();
