@@ -45,6 +45,37 @@ fn rebuild_replaces_the_old_site_and_leaves_no_staging_behind() {
 }
 
 #[test]
+fn deleting_the_previous_site_removes_links_without_following_them() {
+    let site = TestSite::fixture("minimo");
+    assert_eq!(site.build().code, 0);
+    let outside = site.dir.path().join("fuera");
+    std::fs::create_dir_all(outside.join("sub")).unwrap();
+    std::fs::write(outside.join("sub/conservar.txt"), "no borrar").unwrap();
+    // At each level the deletion splits its work on: the top, one folder down, two down.
+    let informes = site.output().join("informes");
+    let year = std::fs::read_dir(&informes)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for link in [
+        site.output().join("enlace"),
+        informes.join("enlace"),
+        year.join("enlace"),
+    ] {
+        std::os::unix::fs::symlink(&outside, link).unwrap();
+    }
+    assert_eq!(site.build().code, 0);
+    assert_eq!(
+        std::fs::read_to_string(outside.join("sub/conservar.txt")).unwrap(),
+        "no borrar"
+    );
+    assert!(!site.output().join("enlace").exists());
+    assert_eq!(leftovers(&site), Vec::<String>::new());
+}
+
+#[test]
 fn stale_staging_from_a_killed_build_is_cleaned_up() {
     let site = TestSite::fixture("minimo");
     let stale = site.dir.path().join(".public.preparando-999999");
