@@ -120,7 +120,8 @@ fn prescan(path: &Path, source: &str) -> Result<(), Box<Diagnostic>> {
 }
 
 /// Whether the bytes alone show that `prescan` would find nothing, so that the second parse
-/// it costs (a third of the time spent parsing) can be skipped. Conservative: any doubt answers `false`.
+/// it costs (a third of the time spent parsing) can be skipped. Conservative: any doubt
+/// answers `false`.
 /// - No `&`: without anchors an alias cannot expand; both parsers refuse it as an unknown
 ///   anchor.
 /// - No `\`, `!` or line or paragraph separator, and no forbidden character anywhere: then no
@@ -164,13 +165,6 @@ fn prescan_is_redundant(source: &str) -> bool {
         }
     }
     2 * (longest + 1) + flow <= MAX_DEPTH
-}
-
-#[cfg(test)]
-fn forbidden_anywhere(source: &str) -> bool {
-    source
-        .chars()
-        .any(|c| forbidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}'))
 }
 
 /// Parses one document. `path` is only used to label the diagnostic.
@@ -432,6 +426,13 @@ mod tests {
             let d = parse::<raw::Site>(Path::new("s.yaml"), src).unwrap_err();
             assert!(d.message.contains("caracteres de control"), "{src:?}: {d}");
         }
+    }
+
+    /// The characters `prescan_is_redundant` looks for, by their definition.
+    fn forbidden_anywhere(source: &str) -> bool {
+        source
+            .chars()
+            .any(|c| forbidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}'))
     }
 
     #[test]
