@@ -9,7 +9,6 @@ use minijinja::State;
 use minijinja::value::{Rest, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Mutex;
 use walkdir::WalkDir;
@@ -83,10 +82,8 @@ pub fn environment(
     let texts = Memo::default();
     env.add_filter("markdown", move |s: &str| {
         texts
-            .get_or(s, || {
-                Ok::<_, Infallible>(Value::from_safe_string(markdown::to_html(s)))
-            })
-            .unwrap_or_else(|never| match never {})
+            .get(s)
+            .unwrap_or_else(|| texts.keep(s, Value::from_safe_string(markdown::to_html(s))))
     });
     // `una_vez(clave, macro, argumentos…)` calls the macro the first time a key is seen and
     // gives back the same markup afterwards, like Hugo's `partialCached`: a quarter's chart
@@ -96,7 +93,10 @@ pub fn environment(
     env.add_function(
         "una_vez",
         move |state: &mut State, key: &str, callable: Value, args: Rest<Value>| {
-            made.get_or(key, || callable.call(state, &args))
+            if let Some(v) = made.get(key) {
+                return Ok(v);
+            }
+            Ok(made.keep(key, callable.call(state, &args)?))
         },
     );
     let base = base_path.to_owned();
@@ -123,20 +123,23 @@ struct Memo(Mutex<HashMap<String, Value>>);
 impl Memo {
     const LIMIT: usize = 1024;
 
-    fn get_or<E>(&self, key: &str, make: impl FnOnce() -> Result<Value, E>) -> Result<Value, E> {
-        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(v) = lock().get(key) {
-            return Ok(v.clone());
-        }
-        // Made outside the lock: another thread may make the same value meanwhile, and both
-        // are the same.
-        let v = make()?;
-        let mut seen = lock();
+    fn get(&self, key: &str) -> Option<Value> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// Keeps `value` under `key` and gives it back. It is made outside the lock, so two
+    /// threads may make the same value; both are the same.
+    fn keep(&self, key: &str, value: Value) -> Value {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() >= Self::LIMIT {
             seen.clear();
         }
-        seen.insert(key.to_owned(), v.clone());
-        Ok(v)
+        seen.insert(key.to_owned(), value.clone());
+        value
     }
 }
 
