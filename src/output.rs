@@ -169,7 +169,7 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // Only a folder that carries our marker is ours to delete.
         if !self.finished && self.path.join(MARKER).is_file() {
-            let _ = fsx::remove_dir_all(&self.path);
+            let _ = remove_tree(&self.path);
         }
     }
 }
@@ -327,8 +327,9 @@ fn discard(old_site: &Path, output: &Path) {
     }
 }
 
-/// `remove_dir_all` on every core: the folders two levels down (each year of quarters, each
-/// quarter's data) are removed side by side, then the rest. Freeing a large site's pages is
+/// `remove_dir_all` on every core, for whole sites (the previous one, a failed staging
+/// folder, a killed build's leftovers): the folders two levels down (each year of quarters,
+/// each quarter's data) are removed side by side, then the rest. Freeing a large site's pages is
 /// the kernel's work and spreads over cores: 600 → 315 ms for the 1.1 GB of a 13,424-page
 /// site on tmpfs. Links are removed, never followed.
 fn remove_tree(root: &Path) -> Result<()> {
@@ -372,7 +373,7 @@ fn clean_stale(output: &Path) -> Result<()> {
         // empty: removing an empty folder loses nothing.
         let empty = || fsx::read_dir_names(&path).is_ok_and(|n| n.is_empty());
         if doomed || (stale && (path.join(MARKER).is_file() || empty())) {
-            fsx::remove_dir_all(&path)?;
+            remove_tree(&path)?;
         }
     }
     Ok(())

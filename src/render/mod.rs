@@ -46,8 +46,9 @@ fn render_page(
 }
 
 /// Renders every page of `plan` on every core and hands each to `sink` as soon as it is made
-/// (a build writes it; the buffer is then the next page's). A quarter's pages are planned just before they are
-/// rendered, so memory holds the contexts of a few quarters, not of the site. Returns each
+/// (a build writes it; the buffer is then the next page's). A quarter's pages are planned
+/// just before they are rendered, so memory holds the contexts of a few quarters, not of the
+/// site. Returns each
 /// page's path with what `sink` returned: the pages made up front first, then each quarter's,
 /// in plan order, whatever the timing. `exports` are the ones the plan was made from.
 pub fn render_plan<T: Send>(
