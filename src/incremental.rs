@@ -294,7 +294,9 @@ impl Incremental {
                         std::path::Path::new("."),
                     ],
                 )?;
-                let staged = crate::stage_plan(opts, &renderer)?;
+                let (staging, written) =
+                    output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
+                let staged = crate::stage_plan(staging, written, &renderer)?;
                 let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)

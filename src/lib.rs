@@ -122,7 +122,7 @@ fn load_site_with(
     clock.lap("lectura de YAML");
     let slots: Vec<std::sync::Mutex<Option<model::Report>>> =
         reuse(&raw).into_iter().map(std::sync::Mutex::new).collect();
-    let (site, relinked) = model::Site::from_raw_reusing(&raw, base_url, &|i| {
+    let (site, relinked) = model::Site::from_raw_reusing(raw, base_url, &|i| {
         slots
             .get(i)?
             .lock()
@@ -151,30 +151,24 @@ fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {
     Error::Content(diags)
 }
 
-/// A site loaded, validated and planned, ready to render.
+/// A site loaded and validated, with the theme's templates, ready to plan.
 struct Prepared {
     site: model::Site,
     warnings: Vec<Diagnostic>,
     env: minijinja::Environment<'static>,
-    exports: Vec<data::QuarterData>,
-    plan: plan::Plan,
     linker: Option<render::glossary::Linker>,
 }
 
-/// Loads, validates and plans the site.
+/// Loads and validates the site, and reads the theme.
 fn prepare(opts: &BuildOptions) -> Result<Prepared> {
     let mut clock = timing::Clock::start();
-    let (mut site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
-    site.forget_sources();
+    let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
     clock.lap("contenido");
     let env = render::env::environment(
         &opts.theme_dir.join("templates"),
         &site.settings.base_path,
         &site.settings.base_url,
     )?;
-    let mut exports = data::export(&site);
-    let plan = plan::plan(&site, &mut exports)?;
-    clock.lap("plan");
     let linker = site
         .glossary
         .as_ref()
@@ -183,18 +177,16 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
         site,
         warnings,
         env,
-        exports,
-        plan,
         linker,
     })
 }
 
 /// Builds the site into `output_dir`, replacing it only when everything succeeded.
 ///
-/// Pages are rendered in parallel and written to the staging folder as they are made, each
-/// quarter's contexts made just before, so memory holds the model and a few quarters' pages,
-/// never the whole site. The model is then let go, and the search index reads the written
-/// pages.
+/// Each quarter's data files are written to the staging folder as they are made, and pages
+/// are rendered in parallel and written as they are made, each quarter's contexts made just
+/// before, so memory holds the model and a few quarters' files and pages, never the whole
+/// site. The model is then let go, and the search index reads the written pages.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     output::check_output_dir(
@@ -205,12 +197,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         site,
         warnings,
         env,
-        exports,
-        plan,
         linker,
     } = prepare(opts)?;
+    let mut clock = timing::Clock::start();
+    let (staging, mut written) =
+        output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
+    let (mut exports, data_written) = data::export_written(&site, staging.path())?;
+    written.add(data_written);
+    clock.lap("datos");
+    let plan = plan::plan(&site, &mut exports)?;
+    clock.lap("plan");
     let staged = stage_plan(
-        opts,
+        staging,
+        written,
         &Renderer {
             site: &site,
             exports: &exports,
@@ -260,15 +259,16 @@ struct Renderer<'a> {
     linker: Option<&'a render::glossary::Linker>,
 }
 
-/// Writes a whole planned site into a staging folder, pages rendered on the fly.
-fn stage_plan(opts: &BuildOptions, r: &Renderer<'_>) -> Result<Staged> {
+/// Writes the rest of a planned site into its staging folder (`written` so far): the plan's
+/// files, then the pages, rendered on the fly.
+fn stage_plan(
+    staging: output::Staging,
+    mut written: output::Written,
+    r: &Renderer<'_>,
+) -> Result<Staged> {
     let mut clock = timing::Clock::start();
-    let (staging, mut written) = output::Staging::begin(
-        &opts.output_dir,
-        &r.plan.files,
-        &opts.theme_dir.join("static"),
-    )?;
-    clock.lap("escritura de datos");
+    written.add(output::write_files(staging.path(), &r.plan.files)?);
+    clock.lap("escritura de archivos");
     let (pages_written, pages) = write_pages(staging.path(), r, &output::write_one)?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
@@ -360,10 +360,10 @@ pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
         site,
         warnings: mut diagnostics,
         env,
-        exports,
-        plan,
         linker,
     } = prepare(opts)?;
+    let mut exports = data::export(&site);
+    let plan = plan::plan(&site, &mut exports)?;
     let mut artifacts: Vec<render::Artifact> =
         render::render_plan(&env, &plan, &site, &exports, linker.as_ref(), |a| {
             Ok(a.clone())

@@ -132,19 +132,15 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Makes the staging folder and writes the artifacts and the static files into it.
-    pub fn begin(
-        output: &Path,
-        artifacts: &[Artifact],
-        static_dir: &Path,
-    ) -> Result<(Staging, Written)> {
+    /// Makes the staging folder and copies the theme's static files into it.
+    pub fn begin(output: &Path, static_dir: &Path) -> Result<(Staging, Written)> {
         clean_stale(output)?;
         let staging = Staging {
             path: sibling(output, "preparando")?,
             output: output.to_owned(),
             finished: false,
         };
-        let written = write_all(&staging.path, artifacts, static_dir)?;
+        let written = write_all(&staging.path, static_dir)?;
         Ok((staging, written))
     }
 
@@ -174,7 +170,7 @@ impl Drop for Staging {
     }
 }
 
-fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Result<Written> {
+fn write_all(staging: &Path, static_dir: &Path) -> Result<Written> {
     fsx::create_dir_all(staging).map_err(|e| {
         Error::Usage(format!(
             "no se pudo crear la carpeta temporal junto a la salida ({e}); `informe` \
@@ -182,7 +178,7 @@ fn write_all(staging: &Path, artifacts: &[Artifact], static_dir: &Path) -> Resul
         ))
     })?;
     fsx::write(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
-    let mut w = write_files(staging, artifacts)?;
+    let mut w = Written::default();
     for (rel, path) in static_files(static_dir)? {
         let bytes = fsx::read(&path)?;
         fsx::write(&staging.join(&rel), &bytes)?;

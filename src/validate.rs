@@ -106,8 +106,9 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
 }
 
 fn located(origin: &Origin, d: Diagnostic, needle: &str) -> Diagnostic {
-    match locate(&origin.source, needle) {
-        Some((line, col)) => d.at(&origin.source, line, Some(col)),
+    let source = origin.text();
+    match locate(&source, needle) {
+        Some((line, col)) => d.at(&source, line, Some(col)),
         None => d,
     }
 }
@@ -230,13 +231,14 @@ fn attachments(r: &Report, out: &mut Vec<Diagnostic>) {
     let mut names: BTreeMap<String, &str> = BTreeMap::new();
     for (i, a) in r.attachments.iter().enumerate() {
         let at = |d: Diagnostic| match a.position {
-            Some((line, col)) => d.at(&o.source, line, Some(col)),
+            Some((line, col)) => d.at(&o.text(), line, Some(col)),
             None => d,
         };
         if a.title.trim().is_empty() {
-            let title_at = value_position(&o.source, &format!("anexos[{i}].titulo"));
+            let source = o.text();
+            let title_at = value_position(&source, &format!("anexos[{i}].titulo"));
             let at = |d: Diagnostic| match title_at.or(a.position) {
-                Some((line, col)) => d.at(&o.source, line, Some(col)),
+                Some((line, col)) => d.at(&source, line, Some(col)),
                 None => d,
             };
             out.push(at(Diagnostic::error(
@@ -293,11 +295,10 @@ fn line(u: &Unit, l: &ActionLine, i: usize, year: i32, out: &mut Vec<Diagnostic>
     // Searched only when there is something to report: most lines have nothing, and the
     // search is linear in the file.
     let at = |d: Diagnostic, needle: &str| -> Diagnostic {
-        let from = locate(&o.source, &format!("numero: {}", l.number)).map_or(1, |(ln, _)| ln);
-        match locate_from(&o.source, from, needle)
-            .or_else(|| locate_from(&o.source, from, "numero:"))
-        {
-            Some((ln, col)) => d.at(&o.source, ln, Some(col)),
+        let source = o.text();
+        let from = locate(&source, &format!("numero: {}", l.number)).map_or(1, |(ln, _)| ln);
+        match locate_from(&source, from, needle).or_else(|| locate_from(&source, from, "numero:")) {
+            Some((ln, col)) => d.at(&source, ln, Some(col)),
             None => d,
         }
     };
@@ -438,9 +439,10 @@ fn table(u: &Unit, t: &Table, out: &mut Vec<Diagnostic>) {
     let o = &u.origin;
     // Located only when there is something to report (see `line`).
     let at_key = |d: Diagnostic, key: &str| {
-        let id_line = locate(&o.source, &format!("id: {}", t.id)).map_or(1, |(ln, _)| ln);
-        match locate_from(&o.source, id_line, key) {
-            Some((ln, col)) => d.at(&o.source, ln, Some(col)),
+        let source = o.text();
+        let id_line = locate(&source, &format!("id: {}", t.id)).map_or(1, |(ln, _)| ln);
+        match locate_from(&source, id_line, key) {
+            Some((ln, col)) => d.at(&source, ln, Some(col)),
             None => d,
         }
     };

@@ -91,9 +91,13 @@ pub(super) fn load(
 ) -> (Vec<AttachmentFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
+    if report.value.anexos.is_empty() {
+        return (files, diags);
+    }
+    let source = report.source.text(&report.path);
     for (i, a) in report.value.anexos.iter().enumerate() {
         let yaml_path = format!("anexos[{i}].archivo");
-        let position = yaml::value_position(&report.source, &yaml_path);
+        let position = yaml::value_position(&source, &yaml_path);
         match check(report_dir, &a.archivo) {
             Ok((path, bytes)) => {
                 let file_name = path.rsplit('/').next().unwrap_or(&path).to_owned();
@@ -112,7 +116,7 @@ pub(super) fn load(
                     .path(yaml_path)
                     .hint(r.hint);
                 if let Some((line, col)) = position {
-                    d = d.at(&report.source, line, Some(col));
+                    d = d.at(&source, line, Some(col));
                 }
                 diags.push(d);
             }

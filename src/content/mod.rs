@@ -24,8 +24,50 @@ pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse, value_position};
 pub struct Sourced<T> {
     pub path: PathBuf,
     /// Shared with the model's `Origin`, which keeps it to locate later problems.
-    pub source: Arc<String>,
+    pub source: Source,
     pub value: T,
+}
+
+/// A content file's text, to show where in it a problem found after parsing is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Kept in memory: `serve`'s parse cache compares it with the file's next read.
+    Kept(Arc<String>),
+    /// Let go of once parsed, since a build that finds no problem never needs it again (at
+    /// 10,000 pages it was 150 MB, a fifth of the peak). Its length and CRC-32 tell whether
+    /// the file, read again to show a problem, still holds the text that was parsed.
+    Released { len: usize, crc: u32 },
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::Kept(Arc::default())
+    }
+}
+
+impl Source {
+    fn released(text: &str) -> Source {
+        Source::Released {
+            len: text.len(),
+            crc: crc32fast::hash(text.as_bytes()),
+        }
+    }
+
+    /// The text as parsed, read again from `path` if it was let go of. Empty when the file no
+    /// longer holds that text (edited since): a problem is then reported without its line,
+    /// never with a line of another version of the file.
+    pub fn text(&self, path: &Path) -> Arc<String> {
+        match self {
+            Source::Kept(text) => Arc::clone(text),
+            Source::Released { len, crc } => {
+                let same = crate::fsx::read(path)
+                    .ok()
+                    .filter(|b| b.len() == *len && crc32fast::hash(b) == *crc)
+                    .and_then(|b| String::from_utf8(b).ok());
+                Arc::new(same.unwrap_or_default())
+            }
+        }
+    }
 }
 
 /// A parsed file, shared: a rebuild reuses the parse of an unchanged file without copying it.
@@ -115,7 +157,7 @@ impl ParseCache {
         let hit = Arc::clone(&files.get(path)?.parse)
             .downcast::<Sourced<T>>()
             .ok()?;
-        (*hit.source == source).then_some(hit)
+        matches!(&hit.source, Source::Kept(kept) if **kept == source).then_some(hit)
     }
 
     /// Remembers a parse; `before` is the file's stamp taken before it was read, kept only if
@@ -286,9 +328,13 @@ fn read_and_parse<T: Parsed>(
         return Ok(hit);
     }
     let value = parse::<T>(&path, &source)?;
+    let source = match cache {
+        Some(_) => Source::Kept(Arc::new(source)),
+        None => Source::released(&source),
+    };
     let parsed = Arc::new(Sourced {
         path,
-        source: Arc::new(source),
+        source,
         value,
     });
     if let Some(c) = cache {
@@ -299,4 +345,26 @@ fn read_and_parse<T: Parsed>(
 
 fn keep<T>(r: Result<T, Box<Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Option<T> {
     r.map_err(|d| diags.push(*d)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_released_source_is_read_again_only_while_the_file_holds_it() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("unidad.yaml");
+        let text = "unidad: Jurídica\norden: 1\n";
+        crate::fsx::write(&path, text.as_bytes()).expect("write");
+        let source = Source::released(text);
+        assert_eq!(*source.text(&path), text);
+        // Same length, other bytes: an edit since the parse.
+        crate::fsx::write(&path, "unidad: Juridicá\norden: 1\n".as_bytes()).expect("write");
+        assert_eq!(*source.text(&path), "");
+        crate::fsx::write(&path, text.as_bytes()).expect("write");
+        assert_eq!(*source.text(&path), text);
+        crate::fsx::remove_file(&path).expect("remove");
+        assert_eq!(*source.text(&path), "");
+    }
 }

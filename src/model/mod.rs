@@ -42,7 +42,14 @@ pub struct Settings {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Origin {
     pub file: PathBuf,
-    pub source: Arc<String>,
+    pub source: crate::content::Source,
+}
+
+impl Origin {
+    /// The file's text as parsed, to locate a problem in it (see [`crate::content::Source`]).
+    pub fn text(&self) -> Arc<String> {
+        self.source.text(&self.file)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -330,22 +337,8 @@ const QUARTER_NAMES: [&str; 4] = [
 ];
 
 impl Site {
-    /// Lets go of every file's source text, kept so that problems found after parsing can be
-    /// shown in place: once the site has been validated, a build has no use for it, and it
-    /// is a sixth of the memory at 10,000 pages (diagnostics keep their own line).
-    pub fn forget_sources(&mut self) {
-        let none = Arc::new(String::new());
-        self.settings.origin.source = Arc::clone(&none);
-        for r in &mut self.reports {
-            r.origin.source = Arc::clone(&none);
-            for u in &mut r.units {
-                u.origin.source = Arc::clone(&none);
-            }
-        }
-    }
-
     /// Builds the typed model. Cross-record problems are left for `validate`; this never fails.
-    pub fn from_raw(raw: &RawContent, base_url_override: Option<&str>) -> Site {
+    pub fn from_raw(raw: RawContent, base_url_override: Option<&str>) -> Site {
         Self::from_raw_reusing(raw, base_url_override, &|_| None).0
     }
 
@@ -354,76 +347,90 @@ impl Site {
     /// cross-quarter links until they are checked here against every report. Also returns,
     /// for each report of the site (in its order), whether those links changed: a reused
     /// report whose links did not change is the same model as before.
+    ///
+    /// The model takes the parsed text rather than copying it (at 10,000 pages the two copies
+    /// were a third of the peak memory); a parse still shared, with `serve`'s parse cache, is
+    /// copied.
     pub fn from_raw_reusing(
-        raw: &RawContent,
+        raw: RawContent,
         base_url_override: Option<&str>,
         reuse: &(dyn Fn(usize) -> Option<Report> + Sync),
     ) -> (Site, Vec<bool>) {
-        let s = &raw.site.value;
-        let base_url = base_url_override.unwrap_or(&s.base_url).to_owned();
+        let RawContent {
+            site,
+            institution,
+            glossary,
+            reports,
+        } = raw;
+        let site = Arc::unwrap_or_clone(site);
+        let origin = origin(&site.path, &site.source);
+        let s = site.value;
+        let base_url = base_url_override.map_or(s.base_url, str::to_owned);
         let settings = Settings {
-            title: s.titulo.clone(),
-            description: s.descripcion.clone(),
+            title: s.titulo,
+            description: s.descripcion,
             base_path: base_path(&base_url),
             base_url,
-            language: s.idioma.clone(),
-            origin: origin(&raw.site.path, &raw.site.source),
+            language: s.idioma,
+            origin,
         };
-        let i = &raw.institution.value;
+        let i = Arc::unwrap_or_clone(institution).value;
         let institution = Institution {
-            name: i.nombre.clone(),
-            short_name: i.siglas.clone(),
-            motto: i.lema.clone(),
-            mission: i.mision.clone(),
-            vision: i.vision.clone(),
-            principles_intro: i.principios_introduccion.clone(),
+            name: i.nombre,
+            short_name: i.siglas,
+            motto: i.lema,
+            mission: i.mision,
+            vision: i.vision,
+            principles_intro: i.principios_introduccion,
             principles: i
                 .principios
-                .iter()
+                .into_iter()
                 .map(|p| Principle {
-                    name: p.nombre.clone(),
-                    text: p.texto.clone(),
+                    name: p.nombre,
+                    text: p.texto,
                 })
                 .collect(),
             structure: Structure {
-                intro: i.estructura.introduccion.clone(),
+                intro: i.estructura.introduccion,
                 organs: i
                     .estructura
                     .organos
-                    .iter()
+                    .into_iter()
                     .map(|o| Organ {
-                        name: o.nombre.clone(),
-                        kind: o.tipo.clone(),
+                        name: o.nombre,
+                        kind: o.tipo,
                     })
                     .collect(),
-                note: i.estructura.nota.clone(),
-                figure: i.estructura.figura.clone(),
+                note: i.estructura.nota,
+                figure: i.estructura.figura,
             },
         };
         let mut reports: Vec<Report> = {
             use rayon::prelude::*;
-            raw.reports
-                .par_iter()
+            reports
+                .into_par_iter()
                 .enumerate()
                 .map(|(i, r)| reuse(i).unwrap_or_else(|| report(r)))
                 .collect()
         };
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
         let relinked = link_quarters(&mut reports);
-        let glossary = raw.glossary.as_ref().map(|g| Glossary {
-            guide: g.value.guia.clone(),
-            terms: g
-                .value
-                .terminos
-                .iter()
-                .map(|t| Term {
-                    term: t.termino.clone(),
-                    name: t.nombre.clone(),
-                    definition: t.definicion.clone(),
-                    variants: t.variantes.clone(),
-                    anchor: format!("termino-{}", anchor_slug(&t.termino)),
-                })
-                .collect(),
+        let glossary = glossary.map(|g| {
+            let g = Arc::unwrap_or_clone(g).value;
+            Glossary {
+                guide: g.guia,
+                terms: g
+                    .terminos
+                    .into_iter()
+                    .map(|t| Term {
+                        anchor: format!("termino-{}", anchor_slug(&t.termino)),
+                        term: t.termino,
+                        name: t.nombre,
+                        definition: t.definicion,
+                        variants: t.variantes,
+                    })
+                    .collect(),
+            }
         });
         let site = Site {
             settings,
@@ -620,10 +627,10 @@ fn is_joined(s: &str, a: &str, sep: char, b: &str) -> bool {
         .is_some_and(|rest| rest == b)
 }
 
-fn origin(path: &std::path::Path, source: &Arc<String>) -> Origin {
+fn origin(path: &std::path::Path, source: &crate::content::Source) -> Origin {
     Origin {
         file: path.to_path_buf(),
-        source: Arc::clone(source),
+        source: source.clone(),
     }
 }
 
@@ -634,13 +641,20 @@ fn base_path(base_url: &str) -> String {
     path.trim_end_matches('/').to_owned()
 }
 
-fn report(r: &crate::content::RawReport) -> Report {
-    let v = &r.report.value;
+fn report(r: crate::content::RawReport) -> Report {
+    let crate::content::RawReport {
+        dir_name,
+        report,
+        units,
+        attachments,
+    } = r;
+    let report = Arc::unwrap_or_clone(report);
+    let origin = origin(&report.path, &report.source);
+    let v = report.value;
     let url = format!("/informes/{}/t{}/", v.anio, v.trimestre);
-    let mut units: Vec<Unit> = r
-        .units
-        .iter()
-        .map(|(slug, u)| unit(slug, u, &url))
+    let mut units: Vec<Unit> = units
+        .into_iter()
+        .map(|(slug, u)| unit(slug, Arc::unwrap_or_clone(u), &url))
         .collect();
     units.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
     let quarter = format!(
@@ -658,65 +672,65 @@ fn report(r: &crate::content::RawReport) -> Report {
     }
     let summaries = v
         .presentacion
-        .iter()
+        .into_iter()
         .map(|s| Summary {
-            unit_slug: s.unidad.clone(),
             unit_name: units
                 .iter()
                 .find(|u| u.slug == s.unidad)
                 .map(|u| u.name.clone())
                 .unwrap_or_default(),
-            text: s.texto.clone(),
+            unit_slug: s.unidad,
+            text: s.texto,
         })
         .collect();
     let attachments = v
         .anexos
-        .iter()
-        .zip(&r.attachments)
+        .into_iter()
+        .zip(attachments)
         .map(|(a, f)| Attachment {
-            title: a.titulo.clone(),
-            description: a.descripcion.clone(),
-            path: f.path.clone(),
-            file_name: f.file_name.clone(),
-            format: f.format,
-            media_type: f.media_type,
+            title: a.titulo,
+            description: a.descripcion,
             size: f.bytes.len(),
             url: format!("{url}anexos/{}", f.file_name),
-            bytes: Arc::clone(&f.bytes),
+            path: f.path,
+            file_name: f.file_name,
+            format: f.format,
+            media_type: f.media_type,
+            bytes: f.bytes,
             position: f.position,
         })
         .collect();
     Report {
-        id: r.dir_name.clone(),
+        id: dir_name,
         year: v.anio,
         quarter: v.trimestre,
         quarter_name: QUARTER_NAMES
             .get(usize::from(v.trimestre).wrapping_sub(1))
             .map_or_else(|| format!("Trimestre {}", v.trimestre), |s| (*s).to_owned()),
-        period: v.periodo.clone(),
-        title: v.titulo.clone(),
-        subtitle: v.subtitulo.clone(),
+        period: v.periodo,
+        title: v.titulo,
+        subtitle: v.subtitulo,
         cutoff: v.fecha_corte,
-        legal_basis: v.fundamento.clone(),
+        legal_basis: v.fundamento,
         summaries,
-        notes: notes(&v.notas),
+        notes: notes(v.notas),
         units,
         url,
         events,
         updated: v.actualizado.unwrap_or(v.fecha_corte),
-        responsible_area: v.area_responsable.clone(),
+        responsible_area: v.area_responsable,
         errata: v
             .fe_de_erratas
-            .iter()
+            .into_iter()
             .map(|e| Erratum {
                 date: e.fecha,
-                unit_slug: e.unidad.clone(),
-                change: e.cambio.clone(),
-                reason: e.motivo.clone(),
+                unit_slug: e.unidad,
+                change: e.cambio,
+                reason: e.motivo,
             })
             .collect(),
         attachments,
-        origin: origin(&r.report.path, &r.report.source),
+        origin,
     }
 }
 
@@ -752,42 +766,43 @@ fn resolve_charts(units: &mut [Unit], quarter: &str) {
     }
 }
 
-fn unit(slug: &str, u: &crate::content::Sourced<raw::Unit>, report_url: &str) -> Unit {
-    let v = &u.value;
-    let lines: Vec<ActionLine> = v.lineas.iter().map(line).collect();
+fn unit(slug: String, u: crate::content::Sourced<raw::Unit>, report_url: &str) -> Unit {
+    let origin = origin(&u.path, &u.source);
+    let v = u.value;
+    let lines: Vec<ActionLine> = v.lineas.into_iter().map(line).collect();
     let mut events = EventTotals::default();
     for l in &lines {
         events.add(&l.event_totals);
     }
     Unit {
-        slug: slug.to_owned(),
-        name: v.unidad.clone(),
-        short_name: v.siglas.clone(),
-        order: v.orden,
-        objective: v.objetivo.clone(),
-        strategy: v.estrategia.clone(),
-        lines,
-        notes: notes(&v.notas),
         url: format!("{report_url}{slug}/"),
+        slug,
+        name: v.unidad,
+        short_name: v.siglas,
+        order: v.orden,
+        objective: v.objetivo,
+        strategy: v.estrategia,
+        lines,
+        notes: notes(v.notas),
         events,
         progress_chart: None,
         other_quarters: Vec::new(),
-        origin: origin(&u.path, &u.source),
+        origin,
     }
 }
 
-fn line(l: &raw::ActionLine) -> ActionLine {
+fn line(l: raw::ActionLine) -> ActionLine {
     let events: Vec<Event> = l
         .eventos
-        .iter()
+        .into_iter()
         .map(|e| Event {
-            name: e.nombre.clone(),
+            name: e.nombre,
             start: e.inicio,
             end: e.fin,
             participants: e.participantes,
             women: e.mujeres,
             men: e.hombres,
-            breakdown: e.desglose.clone(),
+            breakdown: e.desglose,
             entities: e.sujetos_obligados,
         })
         .collect();
@@ -801,24 +816,24 @@ fn line(l: &raw::ActionLine) -> ActionLine {
     ActionLine {
         number: l.numero,
         anchor: format!("linea-{}", l.numero),
-        title: l.titulo.clone(),
         short_label: short_label(l.titulo.as_deref(), &l.descripcion),
-        description: l.descripcion.clone(),
+        title: l.titulo,
+        description: l.descripcion,
         goal: Goal {
             quantity: l.meta.cantidad,
-            unit: l.meta.unidad.clone(),
-            text: l.meta.texto.clone(),
+            unit: l.meta.unidad,
+            text: l.meta.texto,
         },
         start: l.inicio,
         end: l.termino,
-        progress: l.avance.as_ref().and_then(progress),
-        blocks: l.actividades.iter().map(block).collect(),
+        progress_problem: l.avance.as_ref().and_then(progress_problem),
+        progress: l.avance.and_then(progress),
+        blocks: l.actividades.into_iter().map(block).collect(),
         events,
         event_totals,
-        notes: notes(&l.notas),
+        notes: notes(l.notas),
         history: Vec::new(),
         change: None,
-        progress_problem: l.avance.as_ref().and_then(progress_problem),
     }
 }
 
@@ -852,7 +867,7 @@ pub fn decimals_of(value: f64) -> usize {
     s.split_once('.').map_or(0, |(_, d)| d.len())
 }
 
-fn progress(p: &raw::Progress) -> Option<Progress> {
+fn progress(p: raw::Progress) -> Option<Progress> {
     let computed = match (p.logrado, p.programado) {
         (Some(a), Some(t)) if t > 0.0 => Some(a / t * 100.0),
         _ => None,
@@ -866,37 +881,35 @@ fn progress(p: &raw::Progress) -> Option<Progress> {
         computed: computed.is_some(),
         decimals: p.porcentaje.map_or(2, decimals_of),
         bar_width: (percent.clamp(0.0, 100.0) * 100.0).round() / 100.0,
-        text: p.texto.clone(),
+        text: p.texto,
     })
 }
 
-fn block(b: &raw::Block) -> Block {
+fn block(b: raw::Block) -> Block {
     match b {
-        raw::Block::Text(t) => Block::Text {
-            markdown: t.clone(),
-        },
-        raw::Block::Figure(c) => Block::Figure { caption: c.clone() },
+        raw::Block::Text(markdown) => Block::Text { markdown },
+        raw::Block::Figure(caption) => Block::Figure { caption },
         raw::Block::Table(t) => Block::Table(Table::from_raw(t)),
-        raw::Block::Chart(c) => Block::Chart(Box::new(chart::resolve(c, &[], &[]))),
+        raw::Block::Chart(c) => Block::Chart(Box::new(chart::resolve(&c, &[], &[]))),
         raw::Block::Figures(g) => Block::Figures(FigureGroup {
-            title: g.titulo.clone(),
-            source: g.fuente.clone(),
+            title: g.titulo,
+            source: g.fuente,
             items: g
                 .elementos
-                .iter()
+                .into_iter()
                 .map(|i| FigureItem {
-                    concept: i.concepto.clone(),
+                    concept: i.concepto,
                     value: i.valor,
-                    unit: i.unidad.clone(),
-                    detail: i.detalle.clone(),
+                    unit: i.unidad,
+                    detail: i.detalle,
                 })
                 .collect(),
         }),
     }
 }
 
-fn notes(ns: &[raw::Note]) -> Vec<Note> {
-    ns.iter()
+fn notes(ns: Vec<raw::Note>) -> Vec<Note> {
+    ns.into_iter()
         .map(|n| {
             let (kind, label) = match n.tipo {
                 raw::NoteKind::Clarification => ("aclaracion", "Aclaración"),
@@ -905,7 +918,7 @@ fn notes(ns: &[raw::Note]) -> Vec<Note> {
             Note {
                 kind,
                 label,
-                text: n.texto.clone(),
+                text: n.texto,
             }
         })
         .collect()
@@ -938,7 +951,7 @@ mod tests {
 
     #[test]
     fn computed_progress_wins_and_keeps_declared_precision() {
-        let p = progress(&raw::Progress {
+        let p = progress(raw::Progress {
             porcentaje: Some(42.15),
             logrado: Some(102.0),
             programado: Some(242.0),

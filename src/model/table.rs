@@ -45,11 +45,11 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn from_raw(c: &raw::Cell) -> Cell {
+    fn from_raw(c: raw::Cell) -> Cell {
         match c {
             raw::Cell::Empty => Cell::Empty(None),
-            raw::Cell::Text(t) => Cell::Text(t.clone()),
-            raw::Cell::Number(n) => Cell::Number(*n),
+            raw::Cell::Text(t) => Cell::Text(t),
+            raw::Cell::Number(n) => Cell::Number(n),
         }
     }
 
@@ -62,15 +62,15 @@ impl Cell {
 }
 
 impl Table {
-    pub(super) fn from_raw(t: &raw::Table) -> Table {
+    pub(super) fn from_raw(t: raw::Table) -> Table {
         let rows: Vec<Vec<Cell>> = t
             .filas
-            .iter()
-            .map(|r| r.iter().map(Cell::from_raw).collect())
+            .into_iter()
+            .map(|r| r.into_iter().map(Cell::from_raw).collect())
             .collect();
         let columns: Vec<Column> = t
             .columnas
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, c)| {
                 let mut any = false;
@@ -83,26 +83,23 @@ impl Table {
                     Some(Cell::Text(_)) => false,
                 });
                 Column {
-                    name: c.nombre.clone(),
-                    group: c.grupo.clone(),
+                    name: c.nombre,
+                    group: c.grupo,
                     numeric: all && any && i > 0,
                 }
             })
             .collect();
         Table {
-            id: t.id.clone(),
-            label: t.numero.clone(),
-            title: t.titulo.clone(),
-            source: t.fuente.clone(),
-            preface: t.encabezado.clone(),
+            id: t.id,
+            label: t.numero,
+            title: t.titulo,
+            source: t.fuente,
+            preface: t.encabezado,
             group_row: group_row(&columns),
             columns,
             rows,
-            total: t
-                .total
-                .as_ref()
-                .map(|r| r.iter().map(Cell::from_raw).collect()),
-            notes: super::notes(&t.notas),
+            total: t.total.map(|r| r.into_iter().map(Cell::from_raw).collect()),
+            notes: super::notes(t.notas),
         }
     }
 
