@@ -21,6 +21,10 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
 }
 
+/// The largest page buffer a thread keeps for its next page: ordinary pages are tens to
+/// hundreds of kilobytes.
+const KEEP_BUFFER: usize = 1 << 20;
+
 thread_local! {
     // Each thread renders into one buffer that keeps the size of its largest page, and the
     // page is written from it: a page rendered into a fresh string grew it a dozen times,
@@ -38,7 +42,7 @@ fn render_page(
 ) -> Result<()> {
     a.bytes.clear();
     env.get_template(page.template)?
-        .render_captured_to(page.context.clone(), &mut a.bytes)?;
+        .render_captured_to(page.context(), &mut a.bytes)?;
     if let Some(linker) = linker {
         linker.link_page(a);
     }
@@ -66,7 +70,11 @@ pub fn render_plan<T: Send>(
             bytes: PAGE.take(),
         };
         let made = render_page(env, p, linker, &mut a).and_then(|()| sink(&a));
-        PAGE.set(a.bytes);
+        // A buffer grown by an outsized page (the open-data listing of a long series of
+        // quarters runs to megabytes) is let go rather than kept by its thread to the end.
+        if a.bytes.capacity() <= KEEP_BUFFER {
+            PAGE.set(a.bytes);
+        }
         Ok((a.path, made?))
     };
     let mut out: Vec<(String, T)> = plan.pages.par_iter().map(one).collect::<Result<_>>()?;
