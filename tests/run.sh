@@ -59,5 +59,12 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 sleep 1
 (cd tests/e2e && node buscar.cjs "http://127.0.0.1:$port/")
 kill $server 2>/dev/null || true
+# The shipped report: its units link to one another, and navigation is not what search finds.
+"$informe" build --content content --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar-informe" >/dev/null 2>&1
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp/buscar-informe" >/dev/null 2>&1 &
+server=$!
+sleep 1
+(cd tests/e2e && node buscar.cjs "http://127.0.0.1:$port/" informe)
+kill $server 2>/dev/null || true
 
 step "all checks passed in ${SECONDS} s"

@@ -1,18 +1,35 @@
 // Search, for real: Pagefind's own UI in headless Debian Chromium against a built site.
-// Usage: node tests/e2e/buscar.cjs http://127.0.0.1:PORT/
+// Usage: node tests/e2e/buscar.cjs http://127.0.0.1:PORT/ [minimo|informe]
 // Each query must return the expected page and action-line anchor; accents are optional and
-// Spanish stemming must join singular and plural.
+// Spanish stemming must join singular and plural. `minimo` is tests/fixtures/minimo (the
+// default, with the filter and CSP checks); `informe` is the shipped report, whose six units
+// link to one another.
 const { chromium } = require('playwright-core');
 
 const base = process.argv[2];
-const cases = [
-  // [query, expected href suffix, why]
-  ['capacitacion', '/informes/2023/t2/datos/#linea-1', 'no accent finds «capacitación»'],
-  ['capacitaciones', '/informes/2023/t2/datos/#linea-1', 'plural finds the singular by stemming'],
-  ['informaticos', '/informes/2023/t2/datos/#linea-1', 'no accent finds «informáticos»'],
-  ['mantenimiento', '/informes/2023/t2/datos/#linea-1', 'a word of the activities'],
-  ['documento', '/informes/2023/t2/datos/#linea-2', 'a word only in line 2'],
-];
+const site = process.argv[3] || 'minimo';
+const sites = {
+  minimo: [
+    // [query, expected href suffix, why, hrefs that must not come back]
+    ['capacitacion', '/informes/2023/t2/datos/#linea-1', 'no accent finds «capacitación»'],
+    ['capacitaciones', '/informes/2023/t2/datos/#linea-1', 'plural finds the singular by stemming'],
+    ['informaticos', '/informes/2023/t2/datos/#linea-1', 'no accent finds «informáticos»'],
+    ['mantenimiento', '/informes/2023/t2/datos/#linea-1', 'a word of the activities'],
+    ['documento', '/informes/2023/t2/datos/#linea-2', 'a word only in line 2'],
+  ],
+  informe: [
+    // What every page repeats (publication data, download links) is not searched: only what
+    // a page says of itself counts.
+    ['corte', '/informes/2023/t2/uaa/',
+      'a word of one unit\'s text, also in every page\'s «Fecha de corte», finds that unit only',
+      ['/juridica/', '/archivo/', '/dsepd/', '/transparencia/', '/vinculacion/']],
+    ['descargar', '/informes/2023/t2/dsepd/',
+      'the unit whose text speaks of «descargas», not every page with download links',
+      ['/juridica/', '/archivo/', '/uaa/', '/transparencia/', '/vinculacion/']],
+    ['interconexion', '/informes/2023/t2/dsepd/', 'a word of one unit\'s activities'],
+  ],
+};
+const cases = sites[site];
 
 (async () => {
   const browser = await chromium.launch({
@@ -27,13 +44,23 @@ const cases = [
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
-  for (const [q, expected, why] of cases) {
+  for (const [q, expected, why, forbidden = []] of cases) {
     await page.goto(`${base}buscar/?q=${encodeURIComponent(q)}`);
     await page.waitForSelector('.pagefind-ui__result', { timeout: 10000 }).catch(() => {});
     const hrefs = await page.$$eval('.pagefind-ui__result a', (as) => as.map((a) => a.getAttribute('href')));
-    const ok = hrefs.some((h) => h && h.endsWith(expected));
-    console.log(`${ok ? 'ok  ' : 'FAIL'} «${q}» → ${expected} (${why}); got ${JSON.stringify(hrefs.slice(0, 4))}`);
+    const found = hrefs.some((h) => h && (h.endsWith(expected) || h.includes(`${expected}#`)));
+    const stray = hrefs.filter((h) => h && forbidden.some((f) => h.includes(f)));
+    const ok = found && stray.length === 0;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} «${q}» → ${expected} (${why}); got ${JSON.stringify(hrefs.slice(0, 6))}`);
     if (!ok) failures += 1;
+  }
+  if (site !== 'minimo') {
+    await browser.close();
+    if (failures) {
+      console.error(`${failures} search check(s) failed`);
+      process.exit(1);
+    }
+    return;
   }
   // Filters by quarter and unit are offered.
   await page.goto(`${base}buscar/?q=mantenimiento`);
