@@ -90,11 +90,20 @@ pub fn load_site(
     content_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
-    let loaded = load_site_with(content_dir, base_url, None, &mut |_| Vec::new())?;
-    if loaded.has_errors() {
-        return Err(Error::Content(loaded.diagnostics));
+    let mut clock = timing::Clock::start();
+    // Each report is modelled as soon as it has parsed (see `content::load_mapped`).
+    let (raw, mut diags) = content::load_mapped(content_dir, None, &model::Report::from_raw)
+        .map_err(sorted_content_error)?;
+    clock.lap("lectura de YAML y modelo");
+    let (site, _) = model::Site::from_reports(raw, base_url);
+    clock.lap("enlaces entre trimestres");
+    diags.extend(validate::validate(&site));
+    clock.lap("validación");
+    diagnostic::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::Content(diags));
     }
-    Ok((loaded.site, loaded.diagnostics))
+    Ok((site, diags))
 }
 
 /// A site loaded and validated by [`load_site_with`].

@@ -73,14 +73,15 @@ impl Source {
 /// A parsed file, shared: a rebuild reuses the parse of an unchanged file without copying it.
 pub type Parse<T> = Arc<Sourced<T>>;
 
-/// Everything under `content/`, parsed but not yet checked against itself.
+/// Everything under `content/`, parsed but not yet checked against itself; each report as
+/// parsed, or as [`load_mapped`] made it.
 #[derive(Debug, Clone)]
-pub struct RawContent {
+pub struct RawContent<R = RawReport> {
     pub site: Parse<raw::Site>,
     pub institution: Parse<raw::Institution>,
     /// `glosario.yaml` is optional.
     pub glossary: Option<Parse<raw::Glossary>>,
-    pub reports: Vec<RawReport>,
+    pub reports: Vec<R>,
 }
 
 /// One `informes/<año>-t<n>/` folder.
@@ -205,6 +206,18 @@ pub fn load_with(
     content_dir: &Path,
     cache: Option<&ParseCache>,
 ) -> Result<(RawContent, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_mapped(content_dir, cache, &|r| r)
+}
+
+/// [`load_with`], each report handed to `make` as soon as its files have parsed, on the core
+/// that parsed them: a build turns it into its model there, so the parses of every report
+/// and their models are never all in memory at once. `make` is not called for a report
+/// whose files have errors (the load fails then anyway).
+pub fn load_mapped<R: Send>(
+    content_dir: &Path,
+    cache: Option<&ParseCache>,
+    make: &(dyn Fn(RawReport) -> R + Sync),
+) -> Result<(RawContent<R>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let files = walk::walk(content_dir)?;
     let mut diags = files.diagnostics;
     let mut site = None;
@@ -230,53 +243,54 @@ pub fn load_with(
     // Every report and unit file is independent: parse them on all cores, then collect the
     // results (and diagnostics) in the walk's order, so nothing depends on timing.
     use rayon::prelude::*;
-    type Parsed = (
-        Result<Parse<raw::Report>, Box<Diagnostic>>,
-        Vec<(String, Result<Parse<raw::Unit>, Box<Diagnostic>>)>,
-        (Vec<AttachmentFile>, Vec<Diagnostic>),
-    );
-    let parsed: Vec<Parsed> = files
+    let parsed: Vec<(Option<R>, Vec<Diagnostic>)> = files
         .reports
         .par_iter()
         .map(|dir| {
-            let units = dir
+            let units: Vec<_> = dir
                 .units
                 .par_iter()
                 .map(|(slug, rel)| (slug.clone(), read_and_parse(content_dir, rel, cache)))
                 .collect();
             let report = read_and_parse::<raw::Report>(content_dir, &dir.report, cache);
-            let attached = match &report {
+            let (attached, problems) = match &report {
                 Ok(r) => attachments::load(&content_dir.join("informes").join(&dir.name), r),
                 Err(_) => Default::default(),
             };
-            (report, units, attached)
+            let mut diags = Vec::new();
+            let report = keep(report, &mut diags);
+            let units = units
+                .into_iter()
+                .filter_map(|(slug, u)| keep(u, &mut diags).map(|u| (slug, u)))
+                .collect();
+            diags.extend(problems);
+            // Files no attachment names are reported as the walker reports a stray file; when
+            // the report could not be read, only symbolic links are (they are errors either
+            // way).
+            for other in &dir.others {
+                let claimed = report
+                    .as_ref()
+                    .is_some_and(|r| attachments::claimed(&r.value, &other.rel));
+                if !claimed && (report.is_some() || other.symlink) {
+                    diags.push(other.unclaimed(content_dir));
+                }
+            }
+            let made = report
+                .filter(|_| !diags.iter().any(Diagnostic::is_error))
+                .map(|report| {
+                    make(RawReport {
+                        dir_name: dir.name.clone(),
+                        report,
+                        units,
+                        attachments: attached,
+                    })
+                });
+            (made, diags)
         })
         .collect();
-    for (dir, (report, units, (attached, problems))) in files.reports.iter().zip(parsed) {
-        let report = keep(report, &mut diags);
-        let units = units
-            .into_iter()
-            .filter_map(|(slug, u)| keep(u, &mut diags).map(|u| (slug, u)))
-            .collect();
+    for (made, problems) in parsed {
         diags.extend(problems);
-        // Files no attachment names are reported as the walker reports a stray file; when the
-        // report could not be read, only symbolic links are (they are errors either way).
-        for other in &dir.others {
-            let claimed = report
-                .as_ref()
-                .is_some_and(|r| attachments::claimed(&r.value, &other.rel));
-            if !claimed && (report.is_some() || other.symlink) {
-                diags.push(other.unclaimed(content_dir));
-            }
-        }
-        if let Some(report) = report {
-            reports.push(RawReport {
-                dir_name: dir.name.clone(),
-                report,
-                units,
-                attachments: attached,
-            });
-        }
+        reports.extend(made);
     }
 
     if diags.iter().any(Diagnostic::is_error) {

@@ -175,12 +175,12 @@ pub struct QuarterLink {
 /// An action line's progress in one quarter of its year.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryPoint {
+    /// The page showing the history is the one of the point whose `quarter` is its report's.
     pub quarter: u8,
     pub label: String,
     pub url: String,
     pub percent: Option<f64>,
     pub decimals: usize,
-    pub current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -228,8 +228,10 @@ pub struct ActionLine {
     pub events: Vec<Event>,
     pub event_totals: EventTotals,
     pub notes: Vec<Note>,
-    /// Progress of this line (same unit, same number) in each published quarter of the year.
-    pub history: Vec<HistoryPoint>,
+    /// Progress of this line (same unit, same number) in each published quarter of the year;
+    /// one history, shared by the line of each of those quarters (at 10,000 pages a copy
+    /// per line was a tenth of the model).
+    pub history: Arc<[HistoryPoint]>,
     /// Percentage points gained since the previous published quarter of the same year.
     pub change: Option<f64>,
     /// Why `avance` could not be read (half of logrado/programado…); reported by `validate`.
@@ -356,6 +358,33 @@ impl Site {
         base_url_override: Option<&str>,
         reuse: &(dyn Fn(usize) -> Option<Report> + Sync),
     ) -> (Site, Vec<bool>) {
+        let reports: Vec<Report> = {
+            use rayon::prelude::*;
+            raw.reports
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, r)| reuse(i).unwrap_or_else(|| Report::from_raw(r)))
+                .collect()
+        };
+        Self::from_reports(
+            RawContent {
+                site: raw.site,
+                institution: raw.institution,
+                glossary: raw.glossary,
+                reports,
+            },
+            base_url_override,
+        )
+    }
+
+    /// The site of reports already modelled (as [`crate::content::load_mapped`] with
+    /// [`Report::from_raw`] makes them): settings, institution and glossary from their files,
+    /// and the cross-quarter links. Returns, for each report in the site's order, whether its
+    /// links changed.
+    pub fn from_reports(
+        raw: RawContent<Report>,
+        base_url_override: Option<&str>,
+    ) -> (Site, Vec<bool>) {
         let RawContent {
             site,
             institution,
@@ -405,14 +434,7 @@ impl Site {
                 figure: i.estructura.figura,
             },
         };
-        let mut reports: Vec<Report> = {
-            use rayon::prelude::*;
-            reports
-                .into_par_iter()
-                .enumerate()
-                .map(|(i, r)| reuse(i).unwrap_or_else(|| report(r)))
-                .collect()
-        };
+        let mut reports = reports;
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
         let relinked = link_quarters(&mut reports);
         let glossary = glossary.map(|g| {
@@ -472,7 +494,7 @@ pub fn anchor_slug(s: &str) -> String {
 fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
     enum Relink {
         Others(usize, usize, Vec<QuarterLink>),
-        Line(usize, usize, usize, Vec<HistoryPoint>, Option<f64>),
+        Line(usize, usize, usize, Arc<[HistoryPoint]>, Option<f64>),
     }
     // «Segundo trimestre de 2023».
     let labels: Vec<String> = reports
@@ -561,6 +583,7 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
                 (r, u, l, l.progress.as_ref())
             })
         };
+        let history: std::cell::OnceCell<Arc<[HistoryPoint]>> = std::cell::OnceCell::new();
         for &(_, ri, ui, li) in group {
             let quarter = reports[ri].quarter;
             let line = &reports[ri].units[ui].lines[li];
@@ -571,7 +594,6 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
                         && is_joined(&h.url, &u.url, '#', &l.anchor)
                         && h.percent == p.map(|p| p.percent)
                         && h.decimals == p.map_or(2, |p| p.decimals)
-                        && h.current == (r.quarter == quarter)
                 });
             let previous = points().rev().find(|(r, ..)| r.quarter < quarter);
             let change = match (
@@ -582,17 +604,18 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
                 _ => None,
             };
             if !same_history || change != line.change {
-                let history = points()
-                    .map(|(r, u, l, p)| HistoryPoint {
-                        quarter: r.quarter,
-                        label: r.quarter_name.clone(),
-                        url: format!("{}#{}", u.url, l.anchor),
-                        percent: p.map(|p| p.percent),
-                        decimals: p.map_or(2, |p| p.decimals),
-                        current: r.quarter == quarter,
-                    })
-                    .collect();
-                relinks.push(Relink::Line(ri, ui, li, history, change));
+                let history = history.get_or_init(|| {
+                    points()
+                        .map(|(r, u, l, p)| HistoryPoint {
+                            quarter: r.quarter,
+                            label: r.quarter_name.clone(),
+                            url: format!("{}#{}", u.url, l.anchor),
+                            percent: p.map(|p| p.percent),
+                            decimals: p.map_or(2, |p| p.decimals),
+                        })
+                        .collect()
+                });
+                relinks.push(Relink::Line(ri, ui, li, Arc::clone(history), change));
             }
         }
         relinks
@@ -639,6 +662,13 @@ fn base_path(base_url: &str) -> String {
     let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
     let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
     path.trim_end_matches('/').to_owned()
+}
+
+impl Report {
+    /// The model of one report's files; its links to other quarters are made with the site.
+    pub fn from_raw(r: crate::content::RawReport) -> Report {
+        report(r)
+    }
 }
 
 fn report(r: crate::content::RawReport) -> Report {
@@ -832,7 +862,7 @@ fn line(l: raw::ActionLine) -> ActionLine {
         events,
         event_totals,
         notes: notes(l.notas),
-        history: Vec::new(),
+        history: Arc::default(),
         change: None,
     }
 }

@@ -115,30 +115,41 @@ pub fn environment(
 /// its texts at least twice: the unit's page and the print page, the summaries on the
 /// overview and the print page; comrak is the costly part of a page), and what `una_vez` was
 /// given. Each build makes its own environment, so nothing outlives the content it was made
-/// from. Bounded: emptied when full, which a few quarters' worth does not reach, so a build
-/// of any size holds a few megabytes at most.
+/// from. Bounded by size, in two generations: when the newer one is full, it becomes the
+/// older and the older is let go, so what the quarters being rendered just kept stays (a
+/// quarter's figures are about 300 KB, its texts as much). A build of any size holds 2 MB at
+/// most; a count of entries was no bound (1,024 chart figures were 20 MB).
 #[derive(Default)]
-struct Memo(Mutex<HashMap<String, Value>>);
+struct Memo(Mutex<Kept>);
+
+#[derive(Default)]
+struct Kept {
+    newer: HashMap<String, Value>,
+    older: HashMap<String, Value>,
+    /// Bytes of the newer generation's keys and of its values' text.
+    bytes: usize,
+}
 
 impl Memo {
-    const LIMIT: usize = 1024;
+    const GENERATION_BYTES: usize = 1 << 20;
 
     fn get(&self, key: &str) -> Option<Value> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.newer.get(key).or_else(|| kept.older.get(key)).cloned()
     }
 
     /// Keeps `value` under `key` and gives it back. It is made outside the lock, so two
     /// threads may make the same value; both are the same.
     fn keep(&self, key: &str, value: Value) -> Value {
-        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() >= Self::LIMIT {
-            seen.clear();
+        let size = key.len() + value.as_str().map_or(0, str::len);
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.bytes + size > Self::GENERATION_BYTES {
+            kept.older = std::mem::take(&mut kept.newer);
+            kept.bytes = 0;
         }
-        seen.insert(key.to_owned(), value.clone());
+        if kept.newer.insert(key.to_owned(), value.clone()).is_none() {
+            kept.bytes += size;
+        }
         value
     }
 }
@@ -175,7 +186,7 @@ fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_attr;
+    use super::{Memo, escape_attr};
 
     #[test]
     fn una_vez_calls_the_macro_once_per_key() {
@@ -192,6 +203,26 @@ mod tests {
         let html = env.get_template("p.html").unwrap().render(()).unwrap();
         crate::fsx::remove_dir_all(&dir).unwrap();
         assert_eq!(html, "<b>1</b><b>1</b><b>3</b>");
+    }
+
+    #[test]
+    fn the_memo_keeps_two_generations_and_lets_the_oldest_go() {
+        use minijinja::Value;
+        let memo = Memo::default();
+        let third = "x".repeat(Memo::GENERATION_BYTES / 3);
+        memo.keep("a", Value::from("a"));
+        for k in ["b", "c", "d"] {
+            memo.keep(k, Value::from(third.clone()));
+        }
+        // «d» did not fit: «a», «b» and «c» became the older generation, still found.
+        assert_eq!(memo.get("a").as_ref().and_then(Value::as_str), Some("a"));
+        for k in ["e", "f"] {
+            memo.keep(k, Value::from(third.clone()));
+        }
+        // «f» did not fit: the generation of «a» is let go.
+        assert!(memo.get("a").is_none());
+        assert!(memo.get("c").is_none());
+        assert!(memo.get("d").is_some() && memo.get("f").is_some());
     }
 
     #[test]

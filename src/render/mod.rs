@@ -37,12 +37,13 @@ thread_local! {
 fn render_page(
     env: &Environment<'_>,
     page: &Page,
+    exports: &[QuarterData],
     linker: Option<&glossary::Linker>,
     a: &mut Artifact,
 ) -> Result<()> {
     a.bytes.clear();
     env.get_template(page.template)?
-        .render_captured_to(page.context(), &mut a.bytes)?;
+        .render_captured_to(page.context(exports), &mut a.bytes)?;
     if let Some(linker) = linker {
         linker.link_page(a);
     }
@@ -69,7 +70,7 @@ pub fn render_plan<T: Send>(
             path: p.path.clone(),
             bytes: PAGE.take(),
         };
-        let made = render_page(env, p, linker, &mut a).and_then(|()| sink(&a));
+        let made = render_page(env, p, exports, linker, &mut a).and_then(|()| sink(&a));
         // A buffer grown by an outsized page (the open-data listing of a long series of
         // quarters runs to megabytes) is let go rather than kept by its thread to the end.
         if a.bytes.capacity() <= KEEP_BUFFER {
