@@ -8,8 +8,8 @@
 #                 3 and 1 up to 5,000; 2 and 0 above, where one build of ours takes minutes)
 #   SEED          the generator's seed (default 20230630)
 #   BENCH_DIR     where the content and outputs go (default /dev/shm, a tmpfs). At 10,000
-#                 pages our build peaks near 9 GB and tmpfs holds 3 GB of outputs (18 GB and
-#                 5 GB before commit 53468e1): if RAM is short, use a disk folder
+#                 pages our build with search peaks near 4 GB (Pagefind; 0.4 GB without), Hugo's
+#                 near 4 GB, and tmpfs holds 3 GB of outputs: if RAM is short, use a disk folder
 #                 (BENCH_DIR=/var/tmp); the floor then measures the disk's page cache.
 #
 # Builds informe and the generator in release, writes the synthetic report
