@@ -391,9 +391,7 @@ impl Site {
             glossary,
             reports,
         } = raw;
-        let site = Arc::unwrap_or_clone(site);
-        let origin = origin(&site.path, &site.source);
-        let s = site.value;
+        let (origin, s) = taken(site);
         let base_url = base_url_override.map_or(s.base_url, str::to_owned);
         let settings = Settings {
             title: s.titulo,
@@ -403,7 +401,7 @@ impl Site {
             language: s.idioma,
             origin,
         };
-        let i = Arc::unwrap_or_clone(institution).value;
+        let (_, i) = taken(institution);
         let institution = Institution {
             name: i.nombre,
             short_name: i.siglas,
@@ -438,7 +436,7 @@ impl Site {
         reports.sort_by(|a, b| (a.year, a.quarter, &a.id).cmp(&(b.year, b.quarter, &b.id)));
         let relinked = link_quarters(&mut reports);
         let glossary = glossary.map(|g| {
-            let g = Arc::unwrap_or_clone(g).value;
+            let (_, g) = taken(g);
             Glossary {
                 guide: g.guia,
                 terms: g
@@ -650,11 +648,15 @@ fn is_joined(s: &str, a: &str, sep: char, b: &str) -> bool {
         .is_some_and(|rest| rest == b)
 }
 
-fn origin(path: &std::path::Path, source: &crate::content::Source) -> Origin {
-    Origin {
-        file: path.to_path_buf(),
-        source: source.clone(),
-    }
+/// A parsed file's value and where it came from, taken from the parse (copied only when the
+/// parse is shared, with `serve`'s cache).
+fn taken<T: Clone>(parse: crate::content::Parse<T>) -> (Origin, T) {
+    let crate::content::Sourced {
+        path,
+        source,
+        value,
+    } = Arc::unwrap_or_clone(parse);
+    (Origin { file: path, source }, value)
 }
 
 /// `https://host/informe/` → `/informe`; `/` or no path → empty.
@@ -678,13 +680,11 @@ fn report(r: crate::content::RawReport) -> Report {
         units,
         attachments,
     } = r;
-    let report = Arc::unwrap_or_clone(report);
-    let origin = origin(&report.path, &report.source);
-    let v = report.value;
+    let (origin, v) = taken(report);
     let url = format!("/informes/{}/t{}/", v.anio, v.trimestre);
     let mut units: Vec<Unit> = units
         .into_iter()
-        .map(|(slug, u)| unit(slug, Arc::unwrap_or_clone(u), &url))
+        .map(|(slug, u)| unit(slug, u, &url))
         .collect();
     units.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
     let quarter = format!(
@@ -796,9 +796,8 @@ fn resolve_charts(units: &mut [Unit], quarter: &str) {
     }
 }
 
-fn unit(slug: String, u: crate::content::Sourced<raw::Unit>, report_url: &str) -> Unit {
-    let origin = origin(&u.path, &u.source);
-    let v = u.value;
+fn unit(slug: String, u: crate::content::Parse<raw::Unit>, report_url: &str) -> Unit {
+    let (origin, v) = taken(u);
     let lines: Vec<ActionLine> = v.lineas.into_iter().map(line).collect();
     let mut events = EventTotals::default();
     for l in &lines {
