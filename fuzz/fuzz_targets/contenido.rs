@@ -93,7 +93,7 @@ fn try_as<T: DeserializeOwned>(
         &mut raw,
         std::sync::Arc::new(Sourced {
             path: path.to_path_buf(),
-            source: std::sync::Arc::new(source.to_owned()),
+            source: content::Source::Kept(std::sync::Arc::new(source.to_owned())),
             value,
         }),
     );
@@ -102,7 +102,7 @@ fn try_as<T: DeserializeOwned>(
 
 /// What `build` does with loaded content, short of rendering the pages.
 fn after_load(raw: &RawContent) {
-    let site = model::Site::from_raw(raw, None);
+    let site = model::Site::from_raw(raw.clone(), None);
     let diags = validate::validate(&site);
     informe_fuzz::render_all(&diags);
     if diags.iter().any(|d| d.is_error()) {

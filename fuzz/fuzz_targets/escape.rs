@@ -180,11 +180,11 @@ fuzz_target!(|input: Input| {
         slug.clone(),
         std::sync::Arc::new(Sourced {
             path: fixture.path.clone(),
-            source: std::sync::Arc::new(source),
+            source: content::Source::Kept(std::sync::Arc::new(source)),
             value: unit,
         }),
     );
-    let site = model::Site::from_raw(&raw, None);
+    let site = model::Site::from_raw(raw, None);
     if validate::validate(&site).iter().any(|d| d.is_error()) {
         return; // `build` stops before writing any data
     }

@@ -38,7 +38,7 @@ pub fn linker() -> &'static Linker {
     static LINKER: OnceLock<Linker> = OnceLock::new();
     LINKER.get_or_init(|| {
         let raw = load(&repo().join("content"));
-        let site = Site::from_raw(&raw, None);
+        let site = Site::from_raw(raw, None);
         let glossary = site.glossary.expect("content/glosario.yaml is loaded");
         assert!(!glossary.terms.is_empty(), "the shipped glossary has terms");
         Linker::new(&glossary, &site.settings.base_path)
