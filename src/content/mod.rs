@@ -209,9 +209,9 @@ pub fn load_with(
     load_mapped(content_dir, cache, &|r| r)
 }
 
-/// [`load_with`], each report handed to `make` as soon as its files have parsed, on the core
-/// that parsed them: a build turns it into its model there, so the parses of every report
-/// and their models are never all in memory at once. `make` is not called for a report
+/// [`load_with`], each report handed to `make` as soon as its files have parsed, in the same
+/// parallel task: a build turns it into its model there, so the parses of every report and
+/// their models are never all in memory at once. `make` is not called for a report
 /// whose files have errors (the load fails then anyway).
 pub fn load_mapped<R: Send>(
     content_dir: &Path,
