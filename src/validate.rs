@@ -230,17 +230,20 @@ fn attachments(r: &Report, out: &mut Vec<Diagnostic>) {
     let o = &r.origin;
     let mut names: BTreeMap<String, &str> = BTreeMap::new();
     for (i, a) in r.attachments.iter().enumerate() {
-        let at = |d: Diagnostic| match a.position {
-            Some((line, col)) => d.at(&o.text(), line, Some(col)),
-            None => d,
-        };
-        if a.title.trim().is_empty() {
+        // Located only when there is something to report (see `line`): at the `archivo` value,
+        // or at `key` when the entry has one.
+        let at_key = |d: Diagnostic, key: &str| {
             let source = o.text();
-            let title_at = value_position(&source, &format!("anexos[{i}].titulo"));
-            let at = |d: Diagnostic| match title_at.or(a.position) {
+            let at = value_position(&source, &format!("anexos[{i}].{key}"))
+                .or_else(|| value_position(&source, &format!("anexos[{i}].archivo")));
+            match at {
                 Some((line, col)) => d.at(&source, line, Some(col)),
                 None => d,
-            };
+            }
+        };
+        let at = |d: Diagnostic| at_key(d, "archivo");
+        if a.title.trim().is_empty() {
+            let at = |d: Diagnostic| at_key(d, "titulo");
             out.push(at(Diagnostic::error(
                 "E-ANEXO",
                 &o.file,

@@ -52,8 +52,6 @@ pub struct AttachmentFile {
     pub format: &'static str,
     pub media_type: &'static str,
     pub bytes: Arc<[u8]>,
-    /// Line and column of the `archivo` value in `informe.yaml`.
-    pub position: Option<(usize, usize)>,
 }
 
 /// Why a path was refused.
@@ -91,13 +89,8 @@ pub(super) fn load(
 ) -> (Vec<AttachmentFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
-    if report.value.anexos.is_empty() {
-        return (files, diags);
-    }
-    let source = report.source.text(&report.path);
     for (i, a) in report.value.anexos.iter().enumerate() {
         let yaml_path = format!("anexos[{i}].archivo");
-        let position = yaml::value_position(&source, &yaml_path);
         match check(report_dir, &a.archivo) {
             Ok((path, bytes)) => {
                 let file_name = path.rsplit('/').next().unwrap_or(&path).to_owned();
@@ -108,17 +101,17 @@ pub(super) fn load(
                     format,
                     media_type,
                     bytes: bytes.into(),
-                    position,
                 });
             }
             Err(r) => {
-                let mut d = Diagnostic::error(r.code, &report.path, r.message)
-                    .path(yaml_path)
-                    .hint(r.hint);
-                if let Some((line, col)) = position {
+                // Located only when there is something to report: a build has let go of the
+                // file's text, and reads it again for this.
+                let source = report.source.text(&report.path);
+                let mut d = Diagnostic::error(r.code, &report.path, r.message).hint(r.hint);
+                if let Some((line, col)) = yaml::value_position(&source, &yaml_path) {
                     d = d.at(&source, line, Some(col));
                 }
-                diags.push(d);
+                diags.push(d.path(yaml_path));
             }
         }
     }

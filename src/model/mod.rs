@@ -151,9 +151,6 @@ pub struct Attachment {
     /// The file's contents, read by the loader.
     #[serde(skip)]
     pub bytes: Arc<[u8]>,
-    /// Line and column of `archivo` in `informe.yaml`.
-    #[serde(skip)]
-    pub position: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -726,7 +723,6 @@ fn report(r: crate::content::RawReport) -> Report {
             format: f.format,
             media_type: f.media_type,
             bytes: f.bytes,
-            position: f.position,
         })
         .collect();
     Report {
