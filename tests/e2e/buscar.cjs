@@ -1,9 +1,9 @@
 // Search, for real: Pagefind's own UI in headless Debian Chromium against a built site.
 // Usage: node tests/e2e/buscar.cjs http://127.0.0.1:PORT/ [minimo|informe]
 // Each query must return the expected page and action-line anchor; accents are optional and
-// Spanish stemming must join singular and plural. `minimo` is tests/fixtures/minimo (the
-// default, with the filter and CSP checks); `informe` is the shipped report, whose six units
-// link to one another.
+// Spanish stemming must join singular and plural; filters by quarter and unit are offered, and
+// the Content-Security-Policy is never violated. `minimo` is tests/fixtures/minimo (the
+// default); `informe` is the shipped report, whose six pages repeat their publication data.
 const { chromium } = require('playwright-core');
 
 const base = process.argv[2];
@@ -54,16 +54,8 @@ const cases = sites[site];
     console.log(`${ok ? 'ok  ' : 'FAIL'} «${q}» → ${expected} (${why}); got ${JSON.stringify(hrefs.slice(0, 6))}`);
     if (!ok) failures += 1;
   }
-  if (site !== 'minimo') {
-    await browser.close();
-    if (failures) {
-      console.error(`${failures} search check(s) failed`);
-      process.exit(1);
-    }
-    return;
-  }
   // Filters by quarter and unit are offered.
-  await page.goto(`${base}buscar/?q=mantenimiento`);
+  await page.goto(`${base}buscar/?q=${encodeURIComponent(cases[0][0])}`);
   await page.waitForSelector('.pagefind-ui__filter-panel', { timeout: 10000 }).catch(() => {});
   const filters = await page.$$eval('.pagefind-ui__filter-name', (els) => els.map((e) => e.textContent.trim()));
   const filtersOk = filters.includes('Trimestre') && filters.includes('Unidad');
