@@ -97,9 +97,8 @@ pub fn load_site(
     clock.lap("lectura de YAML y modelo");
     let (site, _) = model::Site::from_reports(raw, base_url);
     clock.lap("enlaces entre trimestres");
-    diags.extend(validate::validate(&site));
+    validate_into(&site, &mut diags);
     clock.lap("validación");
-    diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(diags));
     }
@@ -116,10 +115,10 @@ struct Loaded {
     relinked: Vec<bool>,
 }
 
-/// [`load_site`] with a parse cache; `reuse` sees the files read and returns, for each raw
-/// report, a model already made from the same files (or `None`). Files that do not parse are
-/// an error; content that parses but fails validation comes back with its diagnostics, so the
-/// caller still has the models.
+/// [`load_site`] with a parse cache, modelling once every file has parsed: `reuse` sees the
+/// files read and returns, for each raw report, a model already made from the same files (or
+/// `None`). Files that do not parse are an error; content that parses but fails validation
+/// comes back with its diagnostics, so the caller still has the models.
 fn load_site_with(
     content_dir: &Path,
     base_url: Option<&str>,
@@ -139,9 +138,8 @@ fn load_site_with(
             .take()
     });
     clock.lap("modelo");
-    diags.extend(validate::validate(&site));
+    validate_into(&site, &mut diags);
     clock.lap("validación");
-    diagnostic::sort(&mut diags);
     Ok(Loaded {
         site,
         diagnostics: diags,
@@ -153,6 +151,12 @@ impl Loaded {
     fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+}
+
+/// Adds what validating `site` finds to the loader's `diags`, and sorts them all.
+fn validate_into(site: &model::Site, diags: &mut Vec<Diagnostic>) {
+    diags.extend(validate::validate(site));
+    diagnostic::sort(diags);
 }
 
 fn sorted_content_error(mut diags: Vec<Diagnostic>) -> Error {
