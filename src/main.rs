@@ -168,8 +168,11 @@ fn main() -> ExitCode {
 }
 
 fn build(opts: BuildOptions) -> ExitCode {
+    // The lock is taken once the work is done: held across it, a worker thread that writes
+    // to stderr (a panic message) would wait for it forever and the command would hang.
+    let outcome = informe::build(&opts);
     let mut err = std::io::stderr().lock();
-    match informe::build(&opts) {
+    match outcome {
         Ok(summary) => {
             for w in &summary.warnings {
                 let _ = writeln!(err, "{w}");
@@ -210,8 +213,11 @@ fn fail(e: &Error) -> ExitCode {
 }
 
 fn check(opts: BuildOptions) -> ExitCode {
+    // The lock is taken once the work is done: held across it, a worker thread that writes
+    // to stderr (a panic message) would wait for it forever and the command would hang.
+    let outcome = informe::check(&opts);
     let mut err = std::io::stderr().lock();
-    match informe::check(&opts) {
+    match outcome {
         Ok(summary) => {
             for d in &summary.diagnostics {
                 let _ = writeln!(err, "{d}");
