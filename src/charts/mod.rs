@@ -6,6 +6,7 @@
 //! are read by screen readers; the SVG gets `role="img"`, a `<title>` and a `<desc>` with the
 //! text alternative generated from the data.
 
+mod backend;
 mod grouped_bars;
 mod progress;
 mod ranking;
@@ -26,7 +27,7 @@ pub struct ChartError {
     pub message: String,
 }
 
-pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(crate) type Area<'a> = DrawingArea<backend::Svg<'a>, Shift>;
 pub(crate) type Draw = Result<(), String>;
 
 /// Width of every chart's coordinate space; the SVG scales to its container.
@@ -84,8 +85,9 @@ pub(crate) fn text_style(
     } else {
         FontStyle::Normal
     };
-    // plotters writes SVG font sizes divided by 1.24 (points to pixels); scale up so the
-    // drawn text has the nominal pixel size. Measurements then err on the generous side.
+    // Font sizes are in points, and the backend writes them divided by 1.24 (points to
+    // pixels); scale up so the drawn text has the nominal pixel size. Measurements then err
+    // on the generous side.
     (FONT, f64::from(size) * 1.24, style)
         .into_font()
         .color(&color)
@@ -205,7 +207,8 @@ pub(crate) fn nice_max(max: f64) -> f64 {
         .unwrap_or(10.0 * mag)
 }
 
-/// Draws the chart and wraps it in an accessible `<svg>` root.
+/// Draws the chart into a scalable `<svg>` root carrying its accessible name (`<title>`)
+/// and description (`<desc>`).
 pub fn svg(chart: &Chart) -> Result<String, ChartError> {
     let fail = |message: String| ChartError {
         id: chart.id.clone(),
@@ -218,9 +221,16 @@ pub fn svg(chart: &Chart) -> Result<String, ChartError> {
         ChartKind::Training => training::height(chart),
         ChartKind::Progress => progress::height(chart),
     };
-    let mut out = String::new();
+    let id = crate::render::escape(&chart.id);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
+         class=\"grafica-svg\" role=\"img\" aria-labelledby=\"{id}-svg-titulo {id}-svg-desc\" font-family=\"{FONT}\">\
+         <title id=\"{id}-svg-titulo\">{}</title><desc id=\"{id}-svg-desc\">{}</desc>",
+        crate::render::escape(&chart.title),
+        crate::render::escape(&chart.description),
+    );
     {
-        let area = SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area();
+        let area = backend::Svg::new(&mut out, (WIDTH, height)).into_drawing_area();
         area.fill(&WHITE).map_err(err).map_err(fail)?;
         match chart.kind {
             ChartKind::GroupedBars => grouped_bars::draw(&area, chart),
@@ -231,22 +241,8 @@ pub fn svg(chart: &Chart) -> Result<String, ChartError> {
         .map_err(fail)?;
         area.present().map_err(err).map_err(fail)?;
     }
-    Ok(accessible(&out, chart, height))
-}
-
-/// Replaces plotters' fixed-size root with a scalable one carrying the accessible name and
-/// description.
-fn accessible(svg: &str, chart: &Chart, height: u32) -> String {
-    let body = svg.find('>').map_or(svg, |i| &svg[i + 1..]);
-    let id = crate::render::escape(&chart.id);
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
-         class=\"grafica-svg\" role=\"img\" aria-labelledby=\"{id}-svg-titulo {id}-svg-desc\">\
-         <title id=\"{id}-svg-titulo\">{}</title><desc id=\"{id}-svg-desc\">{}</desc>{}",
-        crate::render::escape(&chart.title),
-        crate::render::escape(&chart.description),
-        body.trim_start()
-    )
+    out.push_str("</svg>");
+    Ok(out)
 }
 
 #[cfg(test)]

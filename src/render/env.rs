@@ -166,7 +166,7 @@ pub fn escape_attr(s: &str) -> String {
 
 /// `escape_attr` straight into `out`: runs without special characters go in whole, and a
 /// template's printed values need no string of their own.
-fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+pub(crate) fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {

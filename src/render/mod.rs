@@ -4,6 +4,7 @@ pub mod env;
 
 /// The one HTML/XML escaper (text and attributes; `/` left readable).
 pub use env::escape_attr as escape;
+pub(crate) use env::write_escaped;
 pub mod glossary;
 pub mod markdown;
 

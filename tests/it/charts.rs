@@ -22,9 +22,9 @@ fn figure(html: &str, id: &str) -> String {
     html[start..end].to_owned()
 }
 
-/// plotters writes each label on its own line inside `<text>`.
+/// A whole label: the text of one `<text>` element.
 fn label(text: &str) -> String {
-    format!(">\n{text}\n</text>")
+    format!(">{text}</text>")
 }
 
 fn svg(fig: &str) -> String {
