@@ -101,7 +101,11 @@ pub fn environment(
     );
     let base = base_path.to_owned();
     env.add_function("url", move |path: &str| {
-        Value::from_safe_string(escape_attr(&format!("{base}{path}")))
+        let mut href = String::with_capacity(base.len() + path.len());
+        // Writing to a String cannot fail.
+        let _ = write_escaped(&mut href, &base);
+        let _ = write_escaped(&mut href, path);
+        Value::from_safe_string(href)
     });
     // Absolute addresses for canonical links, Open Graph, the feed and the sitemap.
     let origin = base_url.trim_end_matches('/').to_owned();
@@ -167,8 +171,36 @@ pub fn escape_attr(s: &str) -> String {
 /// `escape_attr` straight into `out`: runs without special characters go in whole, and a
 /// template's printed values need no string of their own.
 pub(crate) fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
+    // Most printed values have nothing to escape, and go out whole once that is known: long
+    // ones found so by two vector searches, short ones (most: a label, a number, a date),
+    // where setting those up costs more than the text, by a table lookup per byte.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'&' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'>' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+        t
+    };
+    let bytes = s.as_bytes();
+    let first = if bytes.len() < 64 {
+        bytes.iter().position(|&b| SPECIAL[usize::from(b)])
+    } else {
+        match (
+            memchr::memchr3(b'&', b'<', b'>', bytes),
+            memchr::memchr2(b'"', b'\'', bytes),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    let Some(first) = first else {
+        return out.write_str(s);
+    };
+    out.write_str(&s[..first])?;
+    let mut start = first;
+    for (i, b) in s.bytes().enumerate().skip(first) {
         let entity = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -229,5 +261,13 @@ mod tests {
     fn urls_keep_slashes_but_not_quotes() {
         assert_eq!(escape_attr("/a/b/"), "/a/b/");
         assert_eq!(escape_attr("/x\"><script>"), "/x&quot;&gt;&lt;script&gt;");
+        // Long values take the vector search: the first special byte may be anywhere.
+        let long = "a".repeat(70);
+        assert_eq!(escape_attr(&format!("{long}'")), format!("{long}&#39;"));
+        assert_eq!(
+            escape_attr(&format!("<{long}&")),
+            format!("&lt;{long}&amp;")
+        );
+        assert_eq!(escape_attr(&long), long);
     }
 }
