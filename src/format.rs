@@ -56,14 +56,14 @@ pub fn date_str(s: &str) -> String {
 
 /// Groups thousands with commas and keeps up to `max_decimals`, dropping trailing zeros.
 pub fn number(value: f64, max_decimals: usize) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(16);
     push_number(&mut out, value, max_decimals);
     out
 }
 
 /// «42.15 %» with a non-breaking space.
 pub fn percent(value: f64, decimals: usize) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(16);
     push_number(&mut out, value, decimals);
     out.push_str("\u{a0}%");
     out
@@ -81,15 +81,18 @@ fn push_number(out: &mut String, value: f64, max_decimals: usize) {
     // Whole numbers (most table cells) skip exact decimal formatting, the costly part.
     let mut whole = itoa::Buffer::new();
     let mut decimal = String::new();
-    let fixed = if value.fract() == 0.0 && value.abs() < 1e15 {
-        whole.format(value.abs() as u64)
+    let abs = value.abs();
+    let fixed = if value.fract() == 0.0 && abs < 1e15 {
+        whole.format(abs as u64)
     } else {
         // Writing to a String cannot fail.
-        let _ = write!(decimal, "{:.*}", max_decimals, value.abs());
+        let _ = write!(decimal, "{abs:.max_decimals$}");
         &decimal
     };
-    let (int, frac) = fixed.split_once('.').unwrap_or((fixed, ""));
-    let frac = frac.trim_end_matches('0');
+    let (int, frac) = match fixed.as_bytes().iter().position(|&b| b == b'.') {
+        Some(dot) => (&fixed[..dot], fixed[dot + 1..].trim_end_matches('0')),
+        None => (fixed, ""),
+    };
     out.reserve(int.len() + int.len() / 3 + frac.len() + 2);
     if value < 0.0 && (int != "0" || !frac.is_empty()) {
         out.push('-');
@@ -148,6 +151,64 @@ mod tests {
         assert_eq!(number(2.5, 0), "2");
         assert_eq!(number(f64::NAN, 2), "—");
         assert_eq!(number(123_456_789.0, 2), "123,456,789");
+        // Values that must be rounded, and ones that need not.
+        assert_eq!(number(0.1 + 0.2, 2), "0.3");
+        assert_eq!(number(43.4, 2), "43.4");
+        assert_eq!(number(0.000_001, 6), "0.000001");
+        assert_eq!(number(1e-7, 6), "0");
+        assert_eq!(number(2.675, 2), "2.67");
+        assert_eq!(number(1_234.567_8, 2), "1,234.57");
+    }
+
+    /// What `number` gave before its fast paths: exact decimal formatting of every value.
+    fn number_by_format(value: f64, max_decimals: usize) -> String {
+        if !value.is_finite() {
+            return String::from("—");
+        }
+        let fixed = format!("{:.*}", max_decimals, value.abs());
+        let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+        let frac = frac.trim_end_matches('0');
+        let mut grouped = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        let sign = if value < 0.0 && (int != "0" || !frac.is_empty()) {
+            "-"
+        } else {
+            ""
+        };
+        if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}.{frac}")
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_exact_formatting() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Magnitudes from 10^-8 to 10^16, as written in content (few decimals) and as
+            // computed (full precision), both signs.
+            let exp = (x % 25) as i32 - 8;
+            let mantissa = (x >> 20) as f64 / (1u64 << 44) as f64;
+            let mut v = mantissa * 10f64.powi(exp);
+            if i % 2 == 0 {
+                v = (v * 100.0).round() / 100.0;
+            }
+            if x & 1 == 1 {
+                v = -v;
+            }
+            for d in [0, 1, 2, 6] {
+                assert_eq!(number(v, d), number_by_format(v, d), "{v:?} to {d}");
+            }
+        }
     }
 
     #[test]
