@@ -189,6 +189,11 @@ pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Di
     if !prescan_is_redundant(source) {
         prescan(path, source)?;
     }
+    // Without path tracking first: its wrappers were a tenth of parsing, and a file with a
+    // problem is rare. That file is parsed again with tracking, for the YAML path.
+    if let Ok(value) = T::deserialize(serde_yaml::Deserializer::from_str(source)) {
+        return Ok(value);
+    }
     let de = serde_yaml::Deserializer::from_str(source);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let yaml_path = err.path().to_string();
