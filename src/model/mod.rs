@@ -178,6 +178,8 @@ pub struct HistoryPoint {
     pub url: String,
     pub percent: Option<f64>,
     pub decimals: usize,
+    /// `percent` as shown («43.4 %»).
+    pub percent_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -242,6 +244,8 @@ pub struct Goal {
     pub unit: Option<String>,
     /// The goal as published, when it is not just quantity + unit.
     pub text: Option<String>,
+    /// The goal as shown: `text`, else the quantity in es-MX and the unit («1,200 personas»).
+    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -257,6 +261,12 @@ pub struct Progress {
     /// `percent` clamped to 0–100 and rounded, for the width of the progress bar.
     pub bar_width: f64,
     pub text: Option<String>,
+    /// `percent` as shown («42.15 %»), and `achieved` and `target` («1,200»): a line's
+    /// figures appear on its unit page, the overview and the print page, and formatting
+    /// them in each template was a twentieth of a build.
+    pub percent_text: String,
+    pub achieved_text: Option<String>,
+    pub target_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -606,6 +616,7 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
                             url: format!("{}#{}", u.url, l.anchor),
                             percent: p.map(|p| p.percent),
                             decimals: p.map_or(2, |p| p.decimals),
+                            percent_text: p.map(|p| p.percent_text.clone()),
                         })
                         .collect()
                 });
@@ -843,11 +854,7 @@ fn line(l: raw::ActionLine) -> ActionLine {
         short_label: short_label(l.titulo.as_deref(), &l.descripcion),
         title: l.titulo,
         description: l.descripcion,
-        goal: Goal {
-            quantity: l.meta.cantidad,
-            unit: l.meta.unidad,
-            text: l.meta.texto,
-        },
+        goal: goal(l.meta),
         start: l.inicio,
         end: l.termino,
         progress_problem: l.avance.as_ref().and_then(progress_problem),
@@ -897,16 +904,36 @@ fn progress(p: raw::Progress) -> Option<Progress> {
         _ => None,
     };
     let percent = computed.or(p.porcentaje)?;
+    let decimals = p.porcentaje.map_or(2, decimals_of);
     Some(Progress {
         percent,
         declared: p.porcentaje,
         achieved: p.logrado,
         target: p.programado,
         computed: computed.is_some(),
-        decimals: p.porcentaje.map_or(2, decimals_of),
+        decimals,
         bar_width: (percent.clamp(0.0, 100.0) * 100.0).round() / 100.0,
         text: p.texto,
+        percent_text: crate::format::percent(percent, decimals),
+        achieved_text: p.logrado.map(|v| crate::format::number(v, 2)),
+        target_text: p.programado.map(|v| crate::format::number(v, 2)),
     })
+}
+
+fn goal(m: raw::Goal) -> Goal {
+    let label = match (&m.texto, m.cantidad, &m.unidad) {
+        (Some(t), ..) if !t.is_empty() => t.clone(),
+        (_, q, u) => {
+            let quantity = q.map(|q| crate::format::number(q, 2) + " ");
+            format!("{}{}", quantity.unwrap_or_default(), u.as_deref().unwrap_or(""))
+        }
+    };
+    Goal {
+        quantity: m.cantidad,
+        unit: m.unidad,
+        text: m.texto,
+        label,
+    }
 }
 
 fn block(b: raw::Block) -> Block {
