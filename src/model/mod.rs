@@ -925,7 +925,11 @@ fn goal(m: raw::Goal) -> Goal {
         (Some(t), ..) if !t.is_empty() => t.clone(),
         (_, q, u) => {
             let quantity = q.map(|q| crate::format::number(q, 2) + " ");
-            format!("{}{}", quantity.unwrap_or_default(), u.as_deref().unwrap_or(""))
+            format!(
+                "{}{}",
+                quantity.unwrap_or_default(),
+                u.as_deref().unwrap_or("")
+            )
         }
     };
     Goal {
