@@ -7,6 +7,7 @@
 
 pub mod chart;
 mod table;
+mod texts;
 
 use crate::content::{RawContent, raw};
 use chrono::NaiveDate;
@@ -169,8 +170,9 @@ pub struct QuarterLink {
     pub current: bool,
 }
 
-/// An action line's progress in one quarter of its year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An action line's progress in one quarter of its year. Templates also get `percent_text`
+/// (see the `texts` module).
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryPoint {
     /// The page showing the history is the one of the point whose `quarter` is its report's.
     pub quarter: u8,
@@ -178,8 +180,6 @@ pub struct HistoryPoint {
     pub url: String,
     pub percent: Option<f64>,
     pub decimals: usize,
-    /// `percent` as shown («43.4 %»).
-    pub percent_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -238,17 +238,18 @@ pub struct ActionLine {
     pub progress_problem: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Templates also get `label` (see the `texts` module).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Goal {
     pub quantity: Option<f64>,
     pub unit: Option<String>,
     /// The goal as published, when it is not just quantity + unit.
     pub text: Option<String>,
-    /// The goal as shown: `text`, else the quantity in es-MX and the unit («1,200 personas»).
-    pub label: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Templates also get `percent_text`, `achieved_text` and `target_text` (see the `texts`
+/// module).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
     /// The figure shown: computed from achieved/target when both are given, else declared.
     pub percent: f64,
@@ -261,12 +262,6 @@ pub struct Progress {
     /// `percent` clamped to 0–100 and rounded, for the width of the progress bar.
     pub bar_width: f64,
     pub text: Option<String>,
-    /// `percent` as shown («42.15 %»), and `achieved` and `target` («1,200»): a line's
-    /// figures appear on its unit page, the overview and the print page, and formatting
-    /// them in each template was a twentieth of a build.
-    pub percent_text: String,
-    pub achieved_text: Option<String>,
-    pub target_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -616,7 +611,6 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
                             url: format!("{}#{}", u.url, l.anchor),
                             percent: p.map(|p| p.percent),
                             decimals: p.map_or(2, |p| p.decimals),
-                            percent_text: p.map(|p| p.percent_text.clone()),
                         })
                         .collect()
                 });
@@ -914,29 +908,14 @@ fn progress(p: raw::Progress) -> Option<Progress> {
         decimals,
         bar_width: (percent.clamp(0.0, 100.0) * 100.0).round() / 100.0,
         text: p.texto,
-        percent_text: crate::format::percent(percent, decimals),
-        achieved_text: p.logrado.map(|v| crate::format::number(v, 2)),
-        target_text: p.programado.map(|v| crate::format::number(v, 2)),
     })
 }
 
 fn goal(m: raw::Goal) -> Goal {
-    let label = match (&m.texto, m.cantidad, &m.unidad) {
-        (Some(t), ..) if !t.is_empty() => t.clone(),
-        (_, q, u) => {
-            let quantity = q.map(|q| crate::format::number(q, 2) + " ");
-            format!(
-                "{}{}",
-                quantity.unwrap_or_default(),
-                u.as_deref().unwrap_or("")
-            )
-        }
-    };
     Goal {
         quantity: m.cantidad,
         unit: m.unidad,
         text: m.texto,
-        label,
     }
 }
 
