@@ -67,7 +67,10 @@ pub fn environment(
         env.add_template_owned(name, source)?;
     }
 
-    env.add_filter("fecha", |v: Value| filters::date_str(&v.to_string()));
+    env.add_filter("fecha", |v: Value| match v.as_str() {
+        Some(s) => filters::date_str(s),
+        None => filters::date_str(&v.to_string()),
+    });
     env.add_filter("numero", |v: f64, decimals: Option<usize>| {
         filters::number(v, decimals.unwrap_or(2))
     });
