@@ -36,11 +36,8 @@ impl<'a> Svg<'a> {
     }
 }
 
-type Drawn = Result<(), DrawingErrorKind<std::fmt::Error>>;
-
-fn failed(e: std::fmt::Error) -> DrawingErrorKind<std::fmt::Error> {
-    DrawingErrorKind::DrawingError(e)
-}
+/// Writing into a `String` cannot fail.
+type Drawn = Result<(), DrawingErrorKind<std::convert::Infallible>>;
 
 // Numbers are written with itoa rather than `write!`: a striped bar is a path of a hundred
 // points, and formatting them was most of a chart's cost.
@@ -58,7 +55,7 @@ fn attr(out: &mut String, name: &str, v: impl itoa::Integer) {
 }
 
 /// ` name="#RRGGBB"`, and the opacity when the colour is not opaque.
-fn paint(out: &mut String, name: &str, c: BackendColor) -> std::fmt::Result {
+fn paint(out: &mut String, name: &str, c: BackendColor) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.push(' ');
     out.push_str(name);
@@ -69,9 +66,19 @@ fn paint(out: &mut String, name: &str, c: BackendColor) -> std::fmt::Result {
     }
     out.push('"');
     if c.alpha < 1.0 {
-        write!(out, " opacity=\"{}\"", c.alpha)?;
+        // Writing to a String cannot fail.
+        let _ = write!(out, " opacity=\"{}\"", c.alpha);
     }
-    Ok(())
+}
+
+/// A filled shape's colour, or an outline's (`fill="none"` and the stroke).
+fn fill_or_stroke(out: &mut String, fill: bool, c: BackendColor) {
+    if fill {
+        paint(out, "fill", c);
+    } else {
+        out.push_str(" fill=\"none\"");
+        paint(out, "stroke", c);
+    }
 }
 
 /// ` points="x,y x,y …"`.
@@ -94,8 +101,18 @@ fn length(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+impl Svg<'_> {
+    /// Writes one element with `write`, unless its colour is fully transparent.
+    fn element(&mut self, color: BackendColor, write: impl FnOnce(&mut String)) -> Drawn {
+        if color.alpha > 0.0 {
+            write(self.out);
+        }
+        Ok(())
+    }
+}
+
 impl DrawingBackend for Svg<'_> {
-    type ErrorType = std::fmt::Error;
+    type ErrorType = std::convert::Infallible;
 
     fn get_size(&self) -> (u32, u32) {
         self.size
@@ -119,22 +136,16 @@ impl DrawingBackend for Svg<'_> {
         (x2, y2): BackendCoord,
         style: &S,
     ) -> Drawn {
-        if style.color().alpha == 0.0 {
-            return Ok(());
-        }
-        let out = &mut *self.out;
-        (|| {
+        self.element(style.color(), |out| {
             out.push_str("<line");
             attr(out, "x1", x1);
             attr(out, "y1", y1);
             attr(out, "x2", x2);
             attr(out, "y2", y2);
-            paint(out, "stroke", style.color())?;
+            paint(out, "stroke", style.color());
             attr(out, "stroke-width", style.stroke_width());
             out.push_str("/>\n");
-            Ok(())
-        })()
-        .map_err(failed)
+        })
     }
 
     /// Outlines are one pixel wide whatever the style says, as plotters' SVG backend drew
@@ -146,26 +157,15 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
         fill: bool,
     ) -> Drawn {
-        if style.color().alpha == 0.0 {
-            return Ok(());
-        }
-        let out = &mut *self.out;
-        (|| {
+        self.element(style.color(), |out| {
             out.push_str("<rect");
             attr(out, "x", x0);
             attr(out, "y", y0);
             attr(out, "width", x1 - x0);
             attr(out, "height", y1 - y0);
-            if fill {
-                paint(out, "fill", style.color())?;
-            } else {
-                out.push_str(" fill=\"none\"");
-                paint(out, "stroke", style.color())?;
-            }
+            fill_or_stroke(out, fill, style.color());
             out.push_str("/>\n");
-            Ok(())
-        })()
-        .map_err(failed)
+        })
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -173,19 +173,13 @@ impl DrawingBackend for Svg<'_> {
         path: I,
         style: &S,
     ) -> Drawn {
-        if style.color().alpha == 0.0 {
-            return Ok(());
-        }
-        let out = &mut *self.out;
-        (|| {
-            out.push_str("<polyline fill=\"none\"");
-            paint(out, "stroke", style.color())?;
+        self.element(style.color(), |out| {
+            out.push_str("<polyline");
+            fill_or_stroke(out, false, style.color());
             attr(out, "stroke-width", style.stroke_width());
             points(out, path);
             out.push_str("/>\n");
-            Ok(())
-        })()
-        .map_err(failed)
+        })
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -193,18 +187,12 @@ impl DrawingBackend for Svg<'_> {
         path: I,
         style: &S,
     ) -> Drawn {
-        if style.color().alpha == 0.0 {
-            return Ok(());
-        }
-        let out = &mut *self.out;
-        (|| {
+        self.element(style.color(), |out| {
             out.push_str("<polygon");
-            paint(out, "fill", style.color())?;
+            paint(out, "fill", style.color());
             points(out, path);
             out.push_str("/>\n");
-            Ok(())
-        })()
-        .map_err(failed)
+        })
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -214,26 +202,17 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
         fill: bool,
     ) -> Drawn {
-        if style.color().alpha == 0.0 {
-            return Ok(());
-        }
-        let out = &mut *self.out;
-        (|| {
+        self.element(style.color(), |out| {
             out.push_str("<circle");
             attr(out, "cx", cx);
             attr(out, "cy", cy);
             attr(out, "r", radius);
-            if fill {
-                paint(out, "fill", style.color())?;
-            } else {
-                out.push_str(" fill=\"none\"");
-                paint(out, "stroke", style.color())?;
+            fill_or_stroke(out, fill, style.color());
+            if !fill {
                 attr(out, "stroke-width", style.stroke_width());
             }
             out.push_str("/>\n");
-            Ok(())
-        })()
-        .map_err(failed)
+        })
     }
 
     /// Anchored by SVG's `text-anchor` and a `dy` shift, as plotters' SVG backend did, so
@@ -244,12 +223,13 @@ impl DrawingBackend for Svg<'_> {
         style: &T,
         (x, y): BackendCoord,
     ) -> Drawn {
-        let color = style.color();
-        if color.alpha == 0.0 {
-            return Ok(());
+        // Sizes are given in points; SVG reads pixels.
+        let size = style.size();
+        if self.size_written.0 != size {
+            self.size_written = (size, length(size / 1.24));
         }
-        let out = &mut *self.out;
-        (|| {
+        let size = std::mem::take(&mut self.size_written.1);
+        let drawn = self.element(style.color(), |out| {
             let dy = match style.anchor().v_pos {
                 VPos::Top => "0.76em",
                 VPos::Center => "0.5ex",
@@ -269,23 +249,22 @@ impl DrawingBackend for Svg<'_> {
             let family = style.family();
             if family.as_str() != super::FONT {
                 out.push_str(" font-family=\"");
-                write_escaped(out, family.as_str())?;
+                let _ = write_escaped(out, family.as_str());
                 out.push('"');
             }
-            // Sizes are given in points; SVG reads pixels.
             out.push_str(" font-size=\"");
-            let size = style.size();
-            if self.size_written.0 != size {
-                self.size_written = (size, length(size / 1.24));
-            }
-            out.push_str(&self.size_written.1);
+            out.push_str(&size);
             out.push('"');
             match style.style() {
                 FontStyle::Normal => {}
                 FontStyle::Bold => out.push_str(" font-weight=\"bold\""),
-                other => write!(out, " font-style=\"{}\"", other.as_str())?,
+                other => {
+                    out.push_str(" font-style=\"");
+                    out.push_str(other.as_str());
+                    out.push('"');
+                }
             }
-            paint(out, "fill", color)?;
+            paint(out, "fill", style.color());
             let angle = match style.transform() {
                 FontTransform::Rotate90 => Some(90),
                 FontTransform::Rotate180 => Some(180),
@@ -293,14 +272,15 @@ impl DrawingBackend for Svg<'_> {
                 FontTransform::None => None,
             };
             if let Some(a) = angle {
-                write!(out, " transform=\"rotate({a}, {x}, {y})\"")?;
+                let _ = write!(out, " transform=\"rotate({a}, {x}, {y})\"");
             }
             out.push('>');
-            write_escaped(out, text)?;
+            // Writing to a String cannot fail.
+            let _ = write_escaped(out, text);
             out.push_str("</text>\n");
-            Ok(())
-        })()
-        .map_err(failed)
+        });
+        self.size_written.1 = size;
+        drawn
     }
 }
 
