@@ -130,9 +130,10 @@ pub fn environment(
 struct Memo(Mutex<Kept>);
 
 /// Keys are whole Markdown texts: foldhash reads them several times faster than the standard
-/// SipHash, which was a fiftieth of a build's instructions. Nothing iterates these maps, so
-/// their order cannot reach the output.
-type Texts = HashMap<String, Value, foldhash::fast::FixedState>;
+/// SipHash, which was a fiftieth of a build's instructions. Seeded per process like SipHash,
+/// so no text can be written to collide; nothing iterates these maps, so their order cannot
+/// reach the output.
+type Texts = HashMap<String, Value, foldhash::fast::RandomState>;
 
 #[derive(Default)]
 struct Kept {
