@@ -37,10 +37,7 @@ pub struct Chart {
     pub(super) decl: Option<raw::Chart>,
 }
 
-/// Serialized for templates with two more fields, made as the quarter is serialized rather
-/// than kept: `rows`, the data table's rows ready to print (`category`, `cells` in es-MX or
-/// «sin dato», `note`), and `has_notes`. Printing the table from `series[k].values[i]` was a
-/// twentieth of a build.
+/// Templates also get `rows` and `has_notes` (see the `texts` module).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChartData {
     pub category_header: String,
@@ -50,71 +47,19 @@ pub struct ChartData {
     pub notes: Vec<Option<String>>,
 }
 
-impl ChartData {
-    fn has_notes(&self) -> bool {
-        self.notes.iter().flatten().any(|n| !n.is_empty())
-    }
-}
-
-impl Serialize for ChartData {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("ChartData", 6)?;
-        st.serialize_field("category_header", &self.category_header)?;
-        st.serialize_field("categories", &self.categories)?;
-        st.serialize_field("series", &self.series)?;
-        st.serialize_field("notes", &self.notes)?;
-        st.serialize_field("has_notes", &self.has_notes())?;
-        st.serialize_field("rows", &Rows(self))?;
-        st.end()
-    }
-}
-
-struct Rows<'a>(&'a ChartData);
-
-#[derive(Serialize)]
-struct Row<'a> {
-    category: &'a str,
-    cells: Vec<String>,
-    note: &'a str,
-}
-
-impl Serialize for Rows<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let d = self.0;
-        s.collect_seq(d.categories.iter().enumerate().map(|(i, category)| {
-            Row {
-                category,
-                cells: d
-                    .series
-                    .iter()
-                    .map(|series| match series.values.get(i).copied().flatten() {
-                        Some(v) => crate::format::number(v, 2),
-                        None => "sin dato".to_owned(),
-                    })
-                    .collect(),
-                note: d.notes.get(i).and_then(Option::as_deref).unwrap_or(""),
-            }
-        }))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Templates also get `total_text` (see the `texts` module).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub name: String,
     pub values: Vec<Option<f64>>,
     pub total: f64,
-    /// `total` in es-MX.
-    pub total_text: String,
 }
 
 impl Series {
     fn new(name: &str, values: Vec<Option<f64>>) -> Series {
-        let total = values.iter().flatten().sum();
         Series {
             name: name.to_owned(),
-            total,
-            total_text: crate::format::number(total, 2),
+            total: values.iter().flatten().sum(),
             values,
         }
     }

@@ -848,7 +848,11 @@ fn line(l: raw::ActionLine) -> ActionLine {
         short_label: short_label(l.titulo.as_deref(), &l.descripcion),
         title: l.titulo,
         description: l.descripcion,
-        goal: goal(l.meta),
+        goal: Goal {
+            quantity: l.meta.cantidad,
+            unit: l.meta.unidad,
+            text: l.meta.texto,
+        },
         start: l.inicio,
         end: l.termino,
         progress_problem: l.avance.as_ref().and_then(progress_problem),
@@ -898,25 +902,16 @@ fn progress(p: raw::Progress) -> Option<Progress> {
         _ => None,
     };
     let percent = computed.or(p.porcentaje)?;
-    let decimals = p.porcentaje.map_or(2, decimals_of);
     Some(Progress {
         percent,
         declared: p.porcentaje,
         achieved: p.logrado,
         target: p.programado,
         computed: computed.is_some(),
-        decimals,
+        decimals: p.porcentaje.map_or(2, decimals_of),
         bar_width: (percent.clamp(0.0, 100.0) * 100.0).round() / 100.0,
         text: p.texto,
     })
-}
-
-fn goal(m: raw::Goal) -> Goal {
-    Goal {
-        quantity: m.cantidad,
-        unit: m.unidad,
-        text: m.texto,
-    }
 }
 
 fn block(b: raw::Block) -> Block {

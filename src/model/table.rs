@@ -3,10 +3,7 @@
 use crate::content::raw;
 use serde::Serialize;
 
-/// Serialized for templates with two more fields, made as the quarter is serialized rather
-/// than kept: `rows_text` and `total_text`, the body and total rows ready to print, each cell
-/// a `text` (es-MX numbers, up to six decimals) and `num` (its column is numeric). Formatting
-/// each cell with a filter and looking up its column was most of a table's cost.
+/// Templates also get `rows_text` and `total_text` (see the `texts` module).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub id: String,
@@ -20,43 +17,6 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     pub total: Option<Vec<Cell>>,
     pub notes: Vec<super::Note>,
-}
-
-impl Serialize for Table {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Table", 12)?;
-        st.serialize_field("id", &self.id)?;
-        st.serialize_field("label", &self.label)?;
-        st.serialize_field("title", &self.title)?;
-        st.serialize_field("source", &self.source)?;
-        st.serialize_field("preface", &self.preface)?;
-        st.serialize_field("columns", &self.columns)?;
-        st.serialize_field("group_row", &self.group_row)?;
-        st.serialize_field("rows", &self.rows)?;
-        st.serialize_field("total", &self.total)?;
-        st.serialize_field("notes", &self.notes)?;
-        let row = |cells: &[Cell]| -> Vec<CellText> {
-            cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| CellText {
-                    text: c.text(),
-                    num: self.columns.get(i).is_some_and(|col| col.numeric),
-                })
-                .collect()
-        };
-        let rows: Vec<Vec<CellText>> = self.rows.iter().map(|r| row(r)).collect();
-        st.serialize_field("rows_text", &rows)?;
-        st.serialize_field("total_text", &self.total.as_deref().map(row))?;
-        st.end()
-    }
-}
-
-#[derive(Serialize)]
-struct CellText {
-    text: String,
-    num: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
