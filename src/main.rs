@@ -94,7 +94,7 @@ fn main() -> ExitCode {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 60_000) };
     // mimalloc asks for transparent huge pages, so the kernel cleared 2 MiB at each first
     // touch of a heap that uses a fraction of them: a tenth of a build's samples. Without
-    // them a 1,341-page build peaks at 56 MiB instead of 84, with less system time.
+    // them a 1,341-page build peaks at 59 MiB instead of 84, with less system time.
     // mimalloc's own option is read when it starts, before `main`; the kernel's switch
     // applies to every later fault.
     // A kernel that refuses only costs the speed.

@@ -101,14 +101,12 @@ fn length(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-impl Svg<'_> {
-    /// Writes one element with `write`, unless its colour is fully transparent.
-    fn element(&mut self, color: BackendColor, write: impl FnOnce(&mut String)) -> Drawn {
-        if color.alpha > 0.0 {
-            write(self.out);
-        }
-        Ok(())
+/// Writes one element with `write`, unless its colour is fully transparent.
+fn element(out: &mut String, color: BackendColor, write: impl FnOnce(&mut String)) -> Drawn {
+    if color.alpha > 0.0 {
+        write(out);
     }
+    Ok(())
 }
 
 impl DrawingBackend for Svg<'_> {
@@ -136,7 +134,7 @@ impl DrawingBackend for Svg<'_> {
         (x2, y2): BackendCoord,
         style: &S,
     ) -> Drawn {
-        self.element(style.color(), |out| {
+        element(self.out, style.color(), |out| {
             out.push_str("<line");
             attr(out, "x1", x1);
             attr(out, "y1", y1);
@@ -157,7 +155,7 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
         fill: bool,
     ) -> Drawn {
-        self.element(style.color(), |out| {
+        element(self.out, style.color(), |out| {
             out.push_str("<rect");
             attr(out, "x", x0);
             attr(out, "y", y0);
@@ -173,7 +171,7 @@ impl DrawingBackend for Svg<'_> {
         path: I,
         style: &S,
     ) -> Drawn {
-        self.element(style.color(), |out| {
+        element(self.out, style.color(), |out| {
             out.push_str("<polyline");
             fill_or_stroke(out, false, style.color());
             attr(out, "stroke-width", style.stroke_width());
@@ -187,7 +185,7 @@ impl DrawingBackend for Svg<'_> {
         path: I,
         style: &S,
     ) -> Drawn {
-        self.element(style.color(), |out| {
+        element(self.out, style.color(), |out| {
             out.push_str("<polygon");
             paint(out, "fill", style.color());
             points(out, path);
@@ -202,7 +200,7 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
         fill: bool,
     ) -> Drawn {
-        self.element(style.color(), |out| {
+        element(self.out, style.color(), |out| {
             out.push_str("<circle");
             attr(out, "cx", cx);
             attr(out, "cy", cy);
@@ -228,8 +226,8 @@ impl DrawingBackend for Svg<'_> {
         if self.size_written.0 != size {
             self.size_written = (size, length(size / 1.24));
         }
-        let size = std::mem::take(&mut self.size_written.1);
-        let drawn = self.element(style.color(), |out| {
+        let size = &self.size_written.1;
+        element(self.out, style.color(), |out| {
             let dy = match style.anchor().v_pos {
                 VPos::Top => "0.76em",
                 VPos::Center => "0.5ex",
@@ -253,7 +251,7 @@ impl DrawingBackend for Svg<'_> {
                 out.push('"');
             }
             out.push_str(" font-size=\"");
-            out.push_str(&size);
+            out.push_str(size);
             out.push('"');
             match style.style() {
                 FontStyle::Normal => {}
@@ -278,9 +276,7 @@ impl DrawingBackend for Svg<'_> {
             // Writing to a String cannot fail.
             let _ = write_escaped(out, text);
             out.push_str("</text>\n");
-        });
-        self.size_written.1 = size;
-        drawn
+        })
     }
 }
 
