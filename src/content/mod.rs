@@ -5,6 +5,7 @@
 //! `validate`). It only knows where files live and how to read them.
 
 mod attachments;
+mod blocks;
 pub mod raw;
 mod walk;
 mod yaml;

@@ -20,6 +20,8 @@ use std::fmt;
 )]
 pub struct Site {
     pub titulo: String,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub descripcion: String,
     pub base_url: String,
     pub idioma: String,
@@ -36,9 +38,15 @@ pub struct Institution {
     pub nombre: String,
     pub siglas: String,
     pub lema: String,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub mision: String,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub vision: String,
     #[serde(default)]
+    #[serde(deserialize_with = "super::blocks::optional_text")]
+    #[schemars(with = "Option<String>")]
     pub principios_introduccion: Option<String>,
     pub principios: Vec<Principle>,
     pub estructura: Structure,
@@ -48,15 +56,21 @@ pub struct Institution {
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     pub nombre: String,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub texto: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Structure {
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub introduccion: String,
     pub organos: Vec<Organ>,
     #[serde(default)]
+    #[serde(deserialize_with = "super::blocks::optional_text")]
+    #[schemars(with = "Option<String>")]
     pub nota: Option<String>,
     #[serde(default)]
     pub figura: Option<String>,
@@ -84,6 +98,8 @@ pub struct Report {
     #[serde(default)]
     pub subtitulo: Option<String>,
     pub fecha_corte: NaiveDate,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub fundamento: String,
     pub presentacion: Vec<Summary>,
     #[serde(default)]
@@ -137,6 +153,8 @@ pub struct Erratum {
 )]
 pub struct Glossary {
     #[serde(default)]
+    #[serde(deserialize_with = "super::blocks::optional_text")]
+    #[schemars(with = "Option<String>")]
     pub guia: Option<String>,
     pub terminos: Vec<Term>,
 }
@@ -147,6 +165,8 @@ pub struct Term {
     pub termino: String,
     #[serde(default)]
     pub nombre: Option<String>,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub definicion: String,
     #[serde(default)]
     pub variantes: Vec<String>,
@@ -156,6 +176,8 @@ pub struct Term {
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub unidad: String,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub texto: String,
 }
 
@@ -171,7 +193,11 @@ pub struct Unit {
     #[serde(default)]
     pub siglas: Option<String>,
     pub orden: u32,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub objetivo: String,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub estrategia: String,
     pub lineas: Vec<ActionLine>,
     #[serde(default)]
@@ -184,6 +210,8 @@ pub struct ActionLine {
     pub numero: u32,
     #[serde(default)]
     pub titulo: Option<String>,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub descripcion: String,
     pub meta: Goal,
     pub inicio: NaiveDate,
@@ -231,7 +259,11 @@ pub struct Progress {
 #[serde(deny_unknown_fields)]
 pub enum Block {
     #[serde(rename = "texto")]
-    Text(String),
+    Text(
+        #[serde(deserialize_with = "super::blocks::text")]
+        #[schemars(with = "String")]
+        String,
+    ),
     #[serde(rename = "figura")]
     Figure(String),
     #[serde(rename = "tabla")]
@@ -456,6 +488,8 @@ pub struct Event {
 pub struct Note {
     #[serde(default = "default_note_kind")]
     pub tipo: NoteKind,
+    #[serde(deserialize_with = "super::blocks::text")]
+    #[schemars(with = "String")]
     pub texto: String,
 }
 

@@ -189,9 +189,17 @@ pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Box<Di
     if !prescan_is_redundant(source) {
         prescan(path, source)?;
     }
+    // Block scalars out first (see `blocks`); anything that does not come back whole is read
+    // again as written.
+    let read = |s: &str| T::deserialize(serde_yaml::Deserializer::from_str(s)).ok();
+    if let Some(value) =
+        super::blocks::lift(source).and_then(|l| super::blocks::with_texts(l, read))
+    {
+        return Ok(value);
+    }
     // Without path tracking first: its wrappers were a tenth of parsing, and a file with a
     // problem is rare. That file is parsed again with tracking, for the YAML path.
-    if let Ok(value) = T::deserialize(serde_yaml::Deserializer::from_str(source)) {
+    if let Some(value) = read(source) {
         return Ok(value);
     }
     let de = serde_yaml::Deserializer::from_str(source);
