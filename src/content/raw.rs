@@ -3,6 +3,10 @@
 //! No logic lives here: every struct rejects unknown keys so a typo is a located error, and
 //! nothing is computed. `model` turns these into the typed, English-named report. The keys are
 //! documented for webmasters in `docs/contenido.md`; keep both in step.
+//!
+//! Text fields that content writes as `|` blocks carry `deserialize_with = "…blocks::text"`
+//! (see `blocks`): a block in a field without it is still read right, only slower, since the
+//! whole file is then read again as written.
 
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
