@@ -6,12 +6,17 @@
 //! case-sensitive and on whole words, so `SAECH` does not match inside `SESAECH`.
 
 use crate::model::Glossary;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use lol_html::html_content::ContentType;
-use lol_html::{RewriteStrSettings, element, end_tag, rewrite_str, text};
+use lol_html::{HtmlRewriter, Settings, element, end_tag, text};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
+
+thread_local! {
+    /// Each thread's output buffer for linked pages.
+    static LINKED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 /// What to look for and where it leads.
 #[derive(Debug, Clone)]
@@ -52,15 +57,29 @@ impl Linker {
                 .cmp(&a.0.chars().count())
                 .then(a.0.cmp(&b.0))
         });
-        let present = AhoCorasick::new(needles.iter().map(|n| &n.0)).ok();
+        // A DFA: its larger tables are built once, and it reads every text node of every page.
+        let present = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(needles.iter().map(|n| &n.0))
+            .ok();
         Linker { needles, present }
     }
 
     /// Rewrites one page; `None` when the page has nothing to link (or cannot be parsed, in
     /// which case it is left as rendered).
     pub fn link(&self, html: &str) -> Option<String> {
-        if self.needles.is_empty() || !html.contains("<main") {
-            return None;
+        let mut out = Vec::new();
+        self.link_into(html.as_bytes(), &mut out)
+            .then(|| String::from_utf8(out).ok())
+            .flatten()
+    }
+
+    /// [`Linker::link`] from and into bytes: `out` (emptied first) holds the rewritten page
+    /// when it returns `true`.
+    fn link_into(&self, html: &[u8], out: &mut Vec<u8>) -> bool {
+        out.clear();
+        if self.needles.is_empty() || memchr::memmem::find(html, b"<main").is_none() {
+            return false;
         }
         let skip = Rc::new(RefCell::new(0usize));
         let linked: Rc<RefCell<BTreeSet<usize>>> = Rc::default();
@@ -68,12 +87,14 @@ impl Linker {
         let skip_el = Rc::clone(&skip);
         let (skip_txt, linked_txt, buf) =
             (Rc::clone(&skip), Rc::clone(&linked), Rc::clone(&buffer));
-        let result = rewrite_str(
-            html,
-            RewriteStrSettings::new()
+        // Tag names alone, not `main a, …`: descendant selectors made lol_html's matcher a
+        // third of the linking. Outside `<main>` the count goes up and back down to zero
+        // before any text is looked at.
+        let mut rewriter = HtmlRewriter::new(
+            Settings::new()
                 .append_element_content_handler(element!(
-                        "main a, main h1, main h2, main h3, main h4, main h5, main h6, main caption, \
-                         main summary, main code, main pre, main svg, main script, main style, main abbr, main button, main label",
+                        "a, h1, h2, h3, h4, h5, h6, caption, summary, code, pre, svg, script, \
+                         style, abbr, button, label",
                         move |el| {
                             *skip_el.borrow_mut() += 1;
                             let skip = Rc::clone(&skip_el);
@@ -91,34 +112,52 @@ impl Linker {
                         if *skip_txt.borrow() > 0 {
                             return Ok(());
                         }
-                        buf.borrow_mut().push_str(chunk.as_str());
-                        if chunk.last_in_text_node() {
-                            let text = std::mem::take(&mut *buf.borrow_mut());
-                            let out = self.link_text(&text, &mut linked_txt.borrow_mut());
-                            chunk.replace(&out, ContentType::Html);
-                        } else {
+                        let mut buf = buf.borrow_mut();
+                        if !chunk.last_in_text_node() {
+                            buf.push_str(chunk.as_str());
                             chunk.remove();
+                        } else if buf.is_empty() {
+                            // A node in one chunk (most are) stays as it is unless a term is
+                            // linked in it: rewriting every node was most of the linking.
+                            if let Some(out) =
+                                self.link_text(chunk.as_str(), &mut linked_txt.borrow_mut())
+                            {
+                                chunk.replace(&out, ContentType::Html);
+                            }
+                        } else {
+                            buf.push_str(chunk.as_str());
+                            let text = std::mem::take(&mut *buf);
+                            let out = self.link_text(&text, &mut linked_txt.borrow_mut());
+                            chunk.replace(out.as_deref().unwrap_or(&text), ContentType::Html);
                         }
                         Ok(())
                     })),
+            |c: &[u8]| out.extend_from_slice(c),
         );
-        let out = result.ok()?;
-        (!linked.borrow().is_empty()).then_some(out)
+        let written = rewriter.write(html).and_then(|()| rewriter.end());
+        written.is_ok() && !linked.borrow().is_empty()
     }
 
-    /// Links the first unlinked occurrence of each term in one text node (already HTML).
-    fn link_text(&self, text: &str, linked: &mut BTreeSet<usize>) -> String {
-        // A needle absent from the node is absent from every part of it left unlinked.
-        let mut found = vec![self.present.is_none(); self.needles.len()];
-        for m in self
-            .present
-            .iter()
-            .flat_map(|ac| ac.find_overlapping_iter(text))
-        {
-            found[m.pattern().as_usize()] = true;
-        }
-        if !found.contains(&true) {
-            return text.to_owned();
+    /// Links the first unlinked occurrence of each term in one text node (already HTML);
+    /// `None` when it links nothing.
+    fn link_text(&self, text: &str, linked: &mut BTreeSet<usize>) -> Option<String> {
+        // A needle absent from the node is absent from every part of it left unlinked. Most
+        // nodes hold none, and cost no allocation.
+        let found = match &self.present {
+            None => vec![true; self.needles.len()],
+            Some(ac) => {
+                let mut found = Vec::new();
+                for m in ac.find_overlapping_iter(text) {
+                    if found.is_empty() {
+                        found = vec![false; self.needles.len()];
+                    }
+                    found[m.pattern().as_usize()] = true;
+                }
+                found
+            }
+        };
+        if found.is_empty() {
+            return None;
         }
         // Segments: (text, is already markup).
         let mut segments: Vec<(String, bool)> = vec![(text.to_owned(), false)];
@@ -160,7 +199,7 @@ impl Linker {
                 linked.insert(*term);
             }
         }
-        segments.into_iter().map(|(s, _)| s).collect()
+        (segments.len() > 1).then(|| segments.into_iter().map(|(s, _)| s).collect())
     }
 }
 
@@ -170,11 +209,13 @@ impl Linker {
         if !page.path.ends_with(".html") || page.path.starts_with("glosario/") {
             return;
         }
-        if let Some(linked) = self.link(&String::from_utf8_lossy(&page.bytes)) {
-            // Into the same buffer, which keeps its size for the next page.
-            page.bytes.clear();
-            page.bytes.extend_from_slice(linked.as_bytes());
-        }
+        LINKED.with_borrow_mut(|out| {
+            if self.link_into(&page.bytes, out) {
+                // The page's buffer becomes the next page's output buffer: both keep their
+                // size on this thread.
+                std::mem::swap(&mut page.bytes, out);
+            }
+        });
     }
 }
 
