@@ -87,14 +87,11 @@ impl Linker {
         let skip_el = Rc::clone(&skip);
         let (skip_txt, linked_txt, buf) =
             (Rc::clone(&skip), Rc::clone(&linked), Rc::clone(&buffer));
-        // Tag names alone, not `main a, …`: descendant selectors made lol_html's matcher a
-        // third of the linking. Outside `<main>` the count goes up and back down to zero
-        // before any text is looked at.
         let mut rewriter = HtmlRewriter::new(
             Settings::new()
                 .append_element_content_handler(element!(
-                        "a, h1, h2, h3, h4, h5, h6, caption, summary, code, pre, svg, script, \
-                         style, abbr, button, label",
+                        "main a, main h1, main h2, main h3, main h4, main h5, main h6, main caption, \
+                         main summary, main code, main pre, main svg, main script, main style, main abbr, main button, main label",
                         move |el| {
                             *skip_el.borrow_mut() += 1;
                             let skip = Rc::clone(&skip_el);
