@@ -1,8 +1,12 @@
 //! Synthetic report generator for the performance benchmark (issue 9).
 //!
 //! ```sh
-//! cargo run --release --example sintetico -- --paginas 1000 --salida /dev/shm/bench [--semilla 7]
+//! cargo run --release --example sintetico -- --paginas 1000 --salida /dev/shm/bench [--semilla 7] [--glosario]
 //! ```
+//!
+//! `--glosario` adds the shipped report's glossary (`content/glosario.yaml`, 88 terms), whose
+//! terms `informe` links on every page, as a real report's site does. Hugo has nothing like it,
+//! so `benches/compare-hugo.sh` leaves it out.
 //!
 //! Writes the same seeded, deterministic report twice:
 //!
@@ -1210,15 +1214,16 @@ struct Args {
     pages: u64,
     out: PathBuf,
     seed: u64,
+    glossary: bool,
 }
 
-const USAGE: &str =
-    "uso: cargo run --release --example sintetico -- --paginas N --salida DIR [--semilla S]";
+const USAGE: &str = "uso: cargo run --release --example sintetico -- --paginas N --salida DIR [--semilla S] [--glosario]";
 
 fn parse_args() -> Result<Args, String> {
     let mut pages = None;
     let mut out = None;
     let mut seed = 20_230_630;
+    let mut glossary = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("falta el valor de {a}"));
@@ -1236,12 +1241,18 @@ fn parse_args() -> Result<Args, String> {
                     .parse::<u64>()
                     .map_err(|e| format!("--semilla: {e}"))?;
             }
+            "--glosario" => glossary = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("argumento desconocido `{other}`\n{USAGE}")),
         }
     }
     match (pages, out) {
-        (Some(pages), Some(out)) if pages > 0 => Ok(Args { pages, out, seed }),
+        (Some(pages), Some(out)) if pages > 0 => Ok(Args {
+            pages,
+            out,
+            seed,
+            glossary,
+        }),
         _ => Err(USAGE.into()),
     }
 }
@@ -1274,8 +1285,16 @@ fn main() -> ExitCode {
         }
     }
     let site = generate(args.pages, args.seed);
-    let written =
-        write_informe(&site, &informe_dir).and_then(|a| Ok((a, write_hugo(&site, &hugo_dir)?)));
+    let written = write_informe(&site, &informe_dir)
+        .and_then(|a| {
+            if !args.glossary {
+                return Ok(a);
+            }
+            let path = informe_dir.join("content").join("glosario.yaml");
+            std::fs::write(&path, include_str!("../content/glosario.yaml"))?;
+            Ok(a + 1)
+        })
+        .and_then(|a| Ok((a, write_hugo(&site, &hugo_dir)?)));
     match written {
         Ok((a, b)) => {
             let years = site.quarters.len() / 4;
