@@ -84,6 +84,19 @@ fn push_number(out: &mut String, value: f64, max_decimals: usize) {
     let abs = value.abs();
     let fixed = if value.fract() == 0.0 && abs < 1e15 {
         whole.format(abs as u64)
+    } else if let Some(n) = scaled(abs, max_decimals) {
+        // Percentages and measures: the rounded value as a whole number of hundredths (or
+        // whatever the precision), its decimal point put back by hand.
+        let pow = 10u64.pow(max_decimals as u32);
+        decimal.push_str(whole.format(n / pow));
+        if max_decimals > 0 {
+            let mut buffer = itoa::Buffer::new();
+            let frac = buffer.format(n % pow);
+            decimal.push('.');
+            decimal.extend(std::iter::repeat_n('0', max_decimals - frac.len()));
+            decimal.push_str(frac);
+        }
+        &decimal
     } else {
         // Writing to a String cannot fail.
         let _ = write!(decimal, "{abs:.max_decimals$}");
@@ -107,6 +120,24 @@ fn push_number(out: &mut String, value: f64, max_decimals: usize) {
         out.push('.');
         out.push_str(frac);
     }
+}
+
+/// `abs` × 10^`decimals` rounded to a whole number, when that is certainly what exact decimal
+/// rounding (`{:.N}`) gives: the computed product is within an ulp of the exact one, so it must
+/// be farther than that from a tie. `None` near a tie, for large values and many decimals.
+fn scaled(abs: f64, decimals: usize) -> Option<u64> {
+    const POWERS: [f64; 7] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+    // `abs` is finite (the caller checked), so `t` is too.
+    let t = abs * POWERS.get(decimals)?;
+    if t >= 1e15 {
+        return None;
+    }
+    let floor = t.floor();
+    let frac = t - floor;
+    if (frac - 0.5).abs() <= 4.0 * f64::EPSILON * t.max(1.0) {
+        return None;
+    }
+    Some(floor as u64 + u64::from(frac > 0.5))
 }
 
 #[cfg(test)]
