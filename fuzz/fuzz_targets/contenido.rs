@@ -8,7 +8,8 @@
 //! `validate::validate`. A site that validates goes on to `data::export` (every CSV and JSON file
 //! is read back; no CSV field may be a spreadsheet formula), and a glossary that validates links
 //! two sample pages, as `build` does. Every diagnostic is rendered as the CLI prints it. Any
-//! panic is a bug.
+//! panic is a bug, and so is a file that `content::parse` (which cuts `|` blocks out before
+//! libyaml reads it) reads differently from serde_yaml reading it as written.
 //!
 //! Three cases go through the real `content::load` on a copy of the fixture on disk instead,
 //! since what they test happens while reading files: input that is not UTF-8 and input whose
@@ -75,7 +76,7 @@ fn in_memory(source: &str) {
 
 /// Parses `source` as a `T` like `content::load` does for the file at `path`; when it parses,
 /// puts it into the fixture with `place` and goes on as `build` would.
-fn try_as<T: DeserializeOwned>(
+fn try_as<T: DeserializeOwned + PartialEq + std::fmt::Debug>(
     path: &Path,
     source: &str,
     place: impl FnOnce(&mut RawContent, std::sync::Arc<Sourced<T>>),
@@ -88,6 +89,13 @@ fn try_as<T: DeserializeOwned>(
             return;
         }
     };
+    // `content::parse` cuts block scalars out before libyaml reads the file (content::blocks);
+    // what it reads must be what serde_yaml reads from the file as written.
+    assert_eq!(
+        serde_yaml::from_str::<T>(source).ok().as_ref(),
+        Some(&value),
+        "block scalars read differently"
+    );
     let mut raw = informe_fuzz::minimo().clone();
     place(
         &mut raw,

@@ -5,10 +5,10 @@
 //! out with a line search and replaced by a short quoted token, which the text fields marked
 //! `#[serde(deserialize_with = "blocks::text")]` swap back for the block's value.
 //!
-//! Anything unusual is left to libyaml: a file with tabs, carriage returns, byte order marks,
-//! flow collections over several lines or the token character is not touched, nor is a block
-//! with a comment, an indentation indicator, `|+`, a leading empty line or content no deeper
-//! than its key. And the result is only used if every token came back as a whole value of a
+//! Anything unusual is left to libyaml: a file with tabs, carriage returns, control characters,
+//! line or paragraph separators, byte order marks, flow collections over several lines or the
+//! token character is not touched, nor is a block with a comment, an indentation indicator,
+//! `|+`, a leading empty line or content no deeper than its key. And the result is only used if every token came back as a whole value of a
 //! marked field, so a token that landed inside another scalar (a header line that was really
 //! part of a quoted string) or in an unmarked field makes the caller parse the file as written.
 
@@ -30,8 +30,8 @@ pub(super) fn lift(source: &str) -> Option<Lifted> {
     let bytes = source.as_bytes();
     if !source.ends_with('\n')
         || memchr::memchr2(b'\t', b'\r', bytes).is_some()
-        || memchr::memmem::find(bytes, "\u{FEFF}".as_bytes()).is_some()
-        || memchr::memmem::find(bytes, MARK.encode_utf8(&mut [0; 4]).as_bytes()).is_some()
+        || super::yaml::has_control_byte(bytes)
+        || has_special_char(bytes)
     {
         return None;
     }
@@ -64,6 +64,25 @@ pub(super) fn lift(source: &str) -> Option<Lifted> {
         rest = next;
     }
     (!texts.is_empty()).then_some(Lifted { source: out, texts })
+}
+
+/// Whether `bytes` hold a character libyaml refuses or reads as a line break inside a block
+/// (C1 controls, NEL, the line and paragraph separators, U+FFFE and U+FFFF), a byte order mark
+/// or the token character: cut out of the file, the block would escape libyaml's verdict.
+/// Found by `fuzz/`: NUL bytes inside a block were accepted once the block was cut out.
+fn has_special_char(bytes: &[u8]) -> bool {
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(|i| match bytes[i] {
+        // U+0080 to U+009F, NEL included.
+        0xC2 => (0x80..=0x9F).contains(&at(i + 1)),
+        // U+2028, U+2029.
+        0xE2 => at(i + 1) == 0x80 && matches!(at(i + 2), 0xA8 | 0xA9),
+        // U+FEFF, U+FFFE, U+FFFF.
+        _ => matches!(
+            (at(i + 1), at(i + 2)),
+            (0xBB, 0xBF) | (0xBF, 0xBE) | (0xBF, 0xBF)
+        ),
+    }) || memchr::memmem::find(bytes, MARK.encode_utf8(&mut [0; 4]).as_bytes()).is_some()
 }
 
 /// The first line of `s` without its line break, and what follows that break.
@@ -244,17 +263,31 @@ mod tests {
             out.push('\n');
             let indent = parent + self.next(4) as usize + usize::from(self.next(8) != 0);
             for _ in 0..self.next(6) {
-                let text = self.pick(&[
-                    "uno dos",
-                    "tres: |",
-                    "- cuatro",
-                    "# cinco",
-                    "seis: [a, b",
-                    "«siete» ñ",
-                    "",
-                    "\"ocho",
-                    "---",
-                ]);
+                // Now and then a character libyaml refuses or reads as a line break.
+                let special = [
+                    "nueve\u{0}diez",
+                    "once\u{85}doce",
+                    "trece\u{2028}catorce",
+                    "quince\u{7f}\u{9f}",
+                    "\u{feff}dieciséis",
+                    "diecisiete\u{ffff}",
+                    "dieciocho\tdiecinueve",
+                ];
+                let text = if self.next(40) == 0 {
+                    self.pick(&special)
+                } else {
+                    self.pick(&[
+                        "uno dos",
+                        "tres: |",
+                        "- cuatro",
+                        "# cinco",
+                        "seis: [a, b",
+                        "«siete» ñ",
+                        "",
+                        "\"ocho",
+                        "---",
+                    ])
+                };
                 let spaces = match self.next(6) {
                     0 => self.next(indent as u64 + 3) as usize,
                     1 => indent + self.next(3) as usize,
@@ -357,6 +390,10 @@ mod tests {
             "a: >\n  uno\n",
             "- b: |\n  uno\n",
             "a: |\n\n  uno\n",
+            "a: |\n  uno\u{0}dos\n",
+            "a: |\n  uno\u{85}dos\n",
+            "a: |\n  uno\u{2029}dos\n",
+            "a: |\n  uno\u{fffe}\n",
         ] {
             assert!(lift(s).is_none(), "{s:?}");
         }

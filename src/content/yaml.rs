@@ -169,7 +169,7 @@ fn prescan_is_redundant(source: &str) -> bool {
 }
 
 /// Whether `bytes` hold a C0 control other than tab and line breaks, or DEL.
-fn has_control_byte(bytes: &[u8]) -> bool {
+pub(super) fn has_control_byte(bytes: &[u8]) -> bool {
     bytes.chunks(64).any(|chunk| {
         chunk.iter().fold(false, |found, &b| {
             found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F)
