@@ -30,7 +30,7 @@ pub(super) fn lift(source: &str) -> Option<Lifted> {
     let bytes = source.as_bytes();
     if !source.ends_with('\n')
         || memchr::memchr2(b'\t', b'\r', bytes).is_some()
-        || super::yaml::has_control_byte(bytes)
+        || super::yaml::has_unusual_char(bytes)
         || has_special_char(bytes)
     {
         return None;
@@ -66,22 +66,17 @@ pub(super) fn lift(source: &str) -> Option<Lifted> {
     (!texts.is_empty()).then_some(Lifted { source: out, texts })
 }
 
-/// Whether `bytes` hold a character libyaml refuses or reads as a line break inside a block
-/// (C1 controls, NEL, the line and paragraph separators, U+FFFE and U+FFFF), a byte order mark
-/// or the token character: cut out of the file, the block would escape libyaml's verdict.
-/// Found by `fuzz/`: NUL bytes inside a block were accepted once the block was cut out.
+/// Whether `bytes` hold what [`super::yaml::has_unusual_char`] does not look for and libyaml
+/// refuses inside a block (U+FFFE, U+FFFF), a byte order mark, or the token character. Cut out
+/// of the file, a block holding any of these or the unusual characters would escape libyaml's
+/// verdict: `fuzz/` found NUL bytes inside a block accepted that way.
 fn has_special_char(bytes: &[u8]) -> bool {
-    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-    memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(|i| match bytes[i] {
-        // U+0080 to U+009F, NEL included.
-        0xC2 => (0x80..=0x9F).contains(&at(i + 1)),
-        // U+2028, U+2029.
-        0xE2 => at(i + 1) == 0x80 && matches!(at(i + 2), 0xA8 | 0xA9),
+    memchr::memchr_iter(0xEF, bytes).any(|i| {
         // U+FEFF, U+FFFE, U+FFFF.
-        _ => matches!(
-            (at(i + 1), at(i + 2)),
-            (0xBB, 0xBF) | (0xBF, 0xBE) | (0xBF, 0xBF)
-        ),
+        matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
+        )
     }) || memchr::memmem::find(bytes, MARK.encode_utf8(&mut [0; 4]).as_bytes()).is_some()
 }
 
@@ -144,7 +139,6 @@ fn block(s: &str, parent: usize, strip: bool) -> Option<(String, &str)> {
     // the last content line, which belong to the value only if more content follows.
     let mut lines = Vec::new();
     let mut pending = 0;
-    let mut len = 0;
     let mut rest = s;
     while !rest.is_empty() {
         let (line, after) = split_line(rest);
@@ -155,23 +149,17 @@ fn block(s: &str, parent: usize, strip: bool) -> Option<(String, &str)> {
             break;
         } else {
             lines.extend(std::iter::repeat_n("", pending));
-            len += pending;
             pending = 0;
             lines.push(&line[indent..]);
-            len += line.len() - indent + 1;
         }
         rest = after;
     }
-    // Sized exactly: the value is kept in the model for the whole build.
-    let mut value = String::with_capacity(len);
-    for line in &lines {
-        value.push_str(line);
-        value.push('\n');
+    // `join` sizes the value exactly, which matters: it is kept in the model for the whole
+    // build. An empty last line gives the final line break that `|` keeps and `|-` strips.
+    if !strip {
+        lines.push("");
     }
-    if strip {
-        value.pop();
-    }
-    Some((value, rest))
+    Some((lines.join("\n"), rest))
 }
 
 thread_local! {

@@ -135,22 +135,8 @@ fn prescan_is_redundant(source: &str) -> bool {
     // vectorizes) instead of one loop deciding byte by byte: this runs on every file, and
     // that loop was a twentieth of a build's instructions.
     let bytes = source.as_bytes();
-    if memchr::memchr3(b'&', b'\\', b'!', bytes).is_some() || has_control_byte(bytes) {
+    if memchr::memchr3(b'&', b'\\', b'!', bytes).is_some() || has_unusual_char(bytes) {
         return false;
-    }
-    // C1 controls (U+0080 to U+009F); U+2028 to U+202E (separators and bidirectional
-    // embeddings) and U+2066 to U+2069.
-    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-    for i in memchr::memchr2_iter(0xC2, 0xE2, bytes) {
-        let forbidden = if bytes[i] == 0xC2 {
-            (0x80..=0x9F).contains(&at(i + 1))
-        } else {
-            (at(i + 1) == 0x80 && (0xA8..=0xAE).contains(&at(i + 2)))
-                || (at(i + 1) == 0x81 && (0xA6..=0xA9).contains(&at(i + 2)))
-        };
-        if forbidden {
-            return false;
-        }
     }
     let flow = memchr::memchr2_iter(b'[', b'{', bytes).count();
     // The longest run of spaces, tabs and `-`, `?`, `:` indicators that starts a line.
@@ -168,8 +154,26 @@ fn prescan_is_redundant(source: &str) -> bool {
     2 * (longest + 1) + flow <= MAX_DEPTH
 }
 
+/// Whether `bytes` hold a control character (C0 other than tab and line breaks, DEL, C1 with
+/// NEL), a line or paragraph separator or a bidirectional embedding (U+2028 to U+202E, U+2066
+/// to U+2069): what `forbidden_char` refuses, or libyaml reads as a line break.
+pub(super) fn has_unusual_char(bytes: &[u8]) -> bool {
+    if has_control_byte(bytes) {
+        return true;
+    }
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|i| {
+        if bytes[i] == 0xC2 {
+            (0x80..=0x9F).contains(&at(i + 1))
+        } else {
+            (at(i + 1) == 0x80 && (0xA8..=0xAE).contains(&at(i + 2)))
+                || (at(i + 1) == 0x81 && (0xA6..=0xA9).contains(&at(i + 2)))
+        }
+    })
+}
+
 /// Whether `bytes` hold a C0 control other than tab and line breaks, or DEL.
-pub(super) fn has_control_byte(bytes: &[u8]) -> bool {
+fn has_control_byte(bytes: &[u8]) -> bool {
     bytes.chunks(64).any(|chunk| {
         chunk.iter().fold(false, |found, &b| {
             found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F)
