@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A clean clone compiles everything once: incremental data would only take disk, and a CI
+# machine's disk has run out before (see [profile.dev] in Cargo.toml).
+if [ "${CI:-}" = "true" ]; then
+  export CARGO_INCREMENTAL=0
+fi
+echo "free disk: $(df -Ph . | awk 'NR == 2 { print $4 }')"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -66,4 +73,5 @@ search tests/fixtures/minimo/content minimo
 # The shipped report: what every page repeats (publication data, download links) is not searched.
 search content informe
 
+echo "target folder: $(du -sh "${CARGO_TARGET_DIR:-target}" | cut -f1)"
 step "all checks passed in ${SECONDS} s"
