@@ -93,7 +93,7 @@ fn check_lints_the_theme_for_accessibility() {
         "<html>",
     );
     edit(
-        &theme.join("templates/macros/informe.html"),
+        &theme.join("templates/parciales/tabla.html"),
         r#"<caption id="{{ t.id }}-titulo">"#,
         r#"<caption id="{{ t.id }}-titulo" hidden>"#,
     );
@@ -120,12 +120,12 @@ fn check_lints_the_theme_for_accessibility() {
     // A hidden caption is still a caption: the lint judges structure, the browser suite judges
     // what is announced. Removing it altogether is caught:
     edit(
-        &theme.join("templates/macros/informe.html"),
+        &theme.join("templates/parciales/tabla.html"),
         r#"<caption id="{{ t.id }}-titulo" hidden>"#,
         "<span>",
     );
     edit(
-        &theme.join("templates/macros/informe.html"),
+        &theme.join("templates/parciales/tabla.html"),
         "{{ t.title }}</caption>",
         "{{ t.title }}</span>",
     );
