@@ -12,7 +12,7 @@ mod yaml;
 
 use crate::diagnostic::Diagnostic;
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -179,6 +179,26 @@ impl ParseCache {
             },
         );
     }
+
+    /// Lets go of the parses of files that are no longer in the content folder, so a long
+    /// preview session does not keep every quarter ever deleted or renamed.
+    fn keep_only(&self, content_dir: &Path, files: &walk::Files) {
+        let mut present: HashSet<PathBuf> = ["sitio.yaml", "institucion.yaml", "glosario.yaml"]
+            .iter()
+            .map(|f| content_dir.join(f))
+            .collect();
+        for dir in &files.reports {
+            present.insert(content_dir.join(&dir.report));
+            present.extend(dir.units.iter().map(|(_, rel)| content_dir.join(rel)));
+        }
+        let mut kept = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|path, _| present.contains(path));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
 }
 
 impl RawReport {
@@ -220,6 +240,9 @@ pub fn load_mapped<R: Send>(
     make: &(dyn Fn(RawReport) -> R + Sync),
 ) -> Result<(RawContent<R>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let files = walk::walk(content_dir)?;
+    if let Some(c) = cache {
+        c.keep_only(content_dir, &files);
+    }
     let mut diags = files.diagnostics;
     let mut site = None;
     let mut institution = None;
@@ -365,6 +388,37 @@ fn keep<T>(r: Result<T, Box<Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parse_cache_forgets_files_that_are_gone() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimo/content");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.expect("fixture");
+            let to = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).expect("inside"));
+            if entry.file_type().is_dir() {
+                crate::fsx::create_dir_all(&to).expect("folder");
+            } else {
+                crate::fsx::write(&to, &crate::fsx::read(entry.path()).expect("read"))
+                    .expect("write");
+            }
+        }
+        let cache = ParseCache::default();
+        load_with(dir.path(), Some(&cache)).expect("the fixture loads");
+        let before = cache.len();
+        let units = dir.path().join("informes/2023-t2/unidades");
+        let unit = walkdir::WalkDir::new(&units)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| e.file_type().is_file())
+            .expect("a unit file");
+        crate::fsx::remove_file(unit.path()).expect("remove");
+        let _ = load_with(dir.path(), Some(&cache));
+        assert_eq!(cache.len(), before - 1);
+    }
 
     #[test]
     fn a_released_source_is_read_again_only_while_the_file_holds_it() {
