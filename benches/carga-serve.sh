@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 duration=${1:-5}
 command -v wrk >/dev/null 2>&1 || apt-get install -y wrk >/dev/null
 cargo build --release --locked --quiet
+bin=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d)
 cp -r content "$work/content"
-./target/release/informe serve --content "$work/content" --theme theme --port 0 >"$work/serve.log" 2>&1 &
+"$bin/informe" serve --content "$work/content" --theme theme --port 0 >"$work/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q Sirviendo "$work/serve.log" && break; sleep 0.1; done

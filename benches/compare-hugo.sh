@@ -50,11 +50,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cargo build --release --quiet --bin informe --example sintetico
+bin=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d "${BENCH_DIR:-/dev/shm}/informe-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # Copies, so that another `cargo build` or template edit in this work tree cannot change what
 # is measured mid-run.
-cp target/release/informe "$work/informe"
+cp "$bin/informe" "$work/informe"
 cp -r theme "$work/theme"
 informe=$work/informe
 theme=$work/theme
@@ -64,7 +65,7 @@ out_informe=$work/out-informe
 out_hugo=$work/out-hugo
 floor=$work/floor
 
-./target/release/examples/sintetico --paginas "$pages" --salida "$work/gen" --semilla "$seed" >"$work/gen.log"
+"$bin/examples/sintetico" --paginas "$pages" --salida "$work/gen" --semilla "$seed" >"$work/gen.log"
 head -1 "$work/gen.log"
 echo "on $(df --output=fstype "$work" | tail -1) ($work), $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GB"
 

@@ -21,6 +21,7 @@ cd "$(dirname "$0")/.."
 pages=${1:-1000}
 edits=${2:-10}
 cargo build --release --quiet --bin informe --example sintetico
+bin=${CARGO_TARGET_DIR:-target}/release
 
 work=$(mktemp -d "${BENCH_DIR:-/dev/shm}/informe-reload.XXXXXX")
 server=
@@ -32,9 +33,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cp target/release/informe "$work/informe"
+cp "$bin/informe" "$work/informe"
 cp -r theme "$work/theme"
-./target/release/examples/sintetico --paginas "$pages" --salida "$work/gen" >/dev/null
+"$bin/examples/sintetico" --paginas "$pages" --salida "$work/gen" >/dev/null
 content=$work/gen/informe/content
 
 # serve previews into $TMPDIR/informe-vista-previa-<pid> and does not delete it when killed:
