@@ -4,7 +4,8 @@
 //     once as the page loads (1280 px) and once at 375 px with every <details> opened, so the
 //     chart data tables are checked too;
 //   - no horizontal scrolling of the document at 375 px and at 1280 px (scrollWidth must not
-//     exceed the viewport nor the document's client width);
+//     exceed the viewport nor the document's client width), nor wider than an A4 sheet when
+//     printed (print media, 718 px);
 //   - keyboard: the skip link is the first Tab stop, is shown on screen, and Enter moves focus to
 //     #contenido; every Tab stop of the page has a visible outline; every chart data <summary>
 //     is a Tab stop;
@@ -26,6 +27,8 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SKIP_TEXT = 'Saltar al contenido principal';
 const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 375, height: 812 };
+// An A4 sheet's printable area at Chromium's default margins (190 × 277 mm), in CSS px.
+const PRINTED = { width: 718, height: 1047 };
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -211,6 +214,13 @@ async function checkPage(context, p, artifacts) {
   });
   res.overflow.push({ ...(await measureOverflow(page, NARROW.width)), detailsOpen: true });
   const axeNarrow = await runAxe(page);
+
+  // Printed: paper does not scroll, and Chromium shrinks the whole document to fit its widest
+  // line (a table cell holding a long address once shrank the print page's text to about half).
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize(PRINTED);
+  res.overflow.push({ ...(await measureOverflow(page, PRINTED.width)), printed: true });
+  await page.emulateMedia({ media: 'screen' });
 
   // One list per page: the same rule on the same element counts once.
   const merge = (list) => {

@@ -304,7 +304,7 @@ def report(sites, browser, nu, link_reports, artifacts, times) -> int:
                    for v in axe["violations"]])
             for o in r.get("overflow", [{"viewport": "?", "ok": False, "scrollWidth": "?", "clientWidth": "?", "culprits": []}]):
                 c["viewport_checks"] += 1
-                label = f"{where}: no horizontal scrolling at {o['viewport']} px" + (" with every <details> open" if o.get("detailsOpen") else "")
+                label = f"{where}: no horizontal scrolling at {o['viewport']} px" + (" with every <details> open" if o.get("detailsOpen") else "") + (" when printed" if o.get("printed") else "")
                 check(o["ok"], label, [f"scrollWidth {o['scrollWidth']} > {o['viewport']} (client width {o['clientWidth']})"] + o["culprits"])
             kb = r.get("keyboard", {"ok": False, "problems": ["keyboard check did not run"]})
             c["tab_stops"] += kb.get("tabStops", 0)
@@ -402,7 +402,7 @@ def report(sites, browser, nu, link_reports, artifacts, times) -> int:
   Nu HTML errors         {c['nu_errors']} (warnings: {c['nu_warnings']}; known checker false positives ignored: {c['nu_ignored']})
   links checked          {c['links']} internal (+{c['external']} external, not fetched)
   anchors checked        {c['anchors']} (+{c['idrefs']} ARIA/label id references)
-  viewport checks        {c['viewport_checks']} (375 px and 1280 px)
+  viewport checks        {c['viewport_checks']} (375 px, 1280 px, and an A4 sheet in print)
   keyboard               {c['tab_stops']} Tab stops with visible focus, {c['summaries']} chart data summaries reached
   screenshots            {len(shots)} in {artifacts}
   self-test (broken)     {sum(1 for x in selftest if x.startswith('detected'))} of {len(selftest)} defects detected
