@@ -82,6 +82,11 @@ pub fn environment(
         _ if v.is_none() || v.is_undefined() => String::new(),
         _ => v.to_string(),
     });
+    // Text for a CSS string, such as the print page's running footer (an `@page` margin box
+    // takes its words from CSS, not from the page).
+    env.add_filter("texto_css", |s: &str| {
+        Value::from_safe_string(css_string(s))
+    });
     let texts = Memo::default();
     env.add_filter("markdown", move |s: &str| {
         texts
@@ -167,6 +172,25 @@ impl Memo {
     }
 }
 
+/// `s` as a quoted CSS string. Quotes, backslashes, controls (a line break is `\A `) and
+/// `<`, `>`, `&` are written as hexadecimal escapes, so no text can end the string or close the
+/// `<style>` element it is written in.
+pub(crate) fn css_string(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if matches!(c, '"' | '\\' | '<' | '>' | '&') || c.is_control() {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\{:X} ", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Escapes what could end an attribute or start markup, but leaves `/` alone: minijinja's
 /// own escaper writes it as `&#x2f;`, valid but unreadable in every link and date range, and
 /// it breaks text search over the built pages.
@@ -227,7 +251,7 @@ pub(crate) fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt
 
 #[cfg(test)]
 mod tests {
-    use super::{Memo, escape_attr};
+    use super::{Memo, css_string, escape_attr};
 
     #[test]
     fn una_vez_calls_the_macro_once_per_key() {
@@ -264,6 +288,14 @@ mod tests {
         assert!(memo.get("a").is_none());
         assert!(memo.get("c").is_none());
         assert!(memo.get("d").is_some() && memo.get("f").is_some());
+    }
+
+    #[test]
+    fn css_strings_cannot_end_early_or_close_their_style_element() {
+        assert_eq!(
+            css_string("Informe «2023» \"T2\"\\ </style>\nfin"),
+            r#""Informe «2023» \22 T2\22 \5C  \3C /style\3E \A fin""#
+        );
     }
 
     #[test]

@@ -242,6 +242,19 @@ fn printable_quarter_has_a_cover_and_every_unit() {
         print.contains(r#"<section class="salto unidad-impresa" aria-labelledby="unidad-datos">"#)
     );
     assert!(print.contains("Fecha de corte: 31 de diciembre de 2023"));
+    // Every printed sheet's footer sits in the page margin (an `@page` margin box), numbered.
+    let footer = print
+        .split("@bottom-center { content: ")
+        .nth(1)
+        .expect("a running footer for the printed sheets");
+    assert!(
+        footer.starts_with('"')
+            && footer.contains(
+                r#"Fecha de corte: 31 de diciembre de 2023 · Página " counter(page) " de " counter(pages);"#
+            ),
+        "{}",
+        &footer[..footer.len().min(300)]
+    );
     let quarter = site.page("informes/2023/t4/index.html");
     assert!(quarter.contains(r#"href="/informe/informes/2023/t4/imprimir/">Versión para imprimir del informe completo</a>"#));
 }
