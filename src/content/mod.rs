@@ -180,19 +180,20 @@ impl ParseCache {
         );
     }
 
-    /// Lets go of the parses of files that are no longer in the content folder, so a long
-    /// preview session does not keep every quarter ever deleted or renamed.
+    /// Lets go of the parses of report and unit files the walk no longer found, so a long
+    /// preview session does not keep every quarter ever deleted or renamed. The site-wide
+    /// files at the top of the folder are at most three and stay.
     fn keep_only(&self, content_dir: &Path, files: &walk::Files) {
-        let mut present: HashSet<PathBuf> = ["sitio.yaml", "institucion.yaml", "glosario.yaml"]
+        let present: HashSet<PathBuf> = files
+            .reports
             .iter()
-            .map(|f| content_dir.join(f))
+            .flat_map(|dir| {
+                std::iter::once(&dir.report).chain(dir.units.iter().map(|(_, rel)| rel))
+            })
+            .map(|rel| content_dir.join(rel))
             .collect();
-        for dir in &files.reports {
-            present.insert(content_dir.join(&dir.report));
-            present.extend(dir.units.iter().map(|(_, rel)| content_dir.join(rel)));
-        }
         let mut kept = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        kept.retain(|path, _| present.contains(path));
+        kept.retain(|path, _| path.parent() == Some(content_dir) || present.contains(path));
     }
 
     #[cfg(test)]
