@@ -4,10 +4,14 @@
 //! Only `<main data-pagefind-body>` is indexed; headings with ids become results that link to
 //! the exact action line (`#linea-3`).
 
+mod strip;
+
 use crate::fsx;
 use crate::render::Artifact;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -18,8 +22,9 @@ pub const BUNDLE: &str = "pagefind";
 /// parallel: Pagefind's in-memory API takes one page at a time under a lock, while its folder
 /// walker reads and parses pages on every core. The pages are hard-linked into a scratch folder
 /// laid out as their URLs (`<base_path>/informes/…`), so Pagefind reads only the pages meant for
-/// search and records each URL with the site's base path. The scratch folder is removed before
-/// returning; the bundle comes back as artifacts to write.
+/// search and records each URL with the site's base path; a page with charts is copied there
+/// without them instead (see [`strip`]). The scratch folder is removed before returning; the
+/// bundle comes back as artifacts to write.
 pub fn index_written(
     root: &Path,
     pages: &[String],
@@ -34,7 +39,8 @@ pub fn index_written(
     bundle.map_err(crate::Error::Search)
 }
 
-/// Hard-links `pages` (paths relative to `root`) into `scratch`, laid out as their URLs.
+/// Puts `pages` (paths relative to `root`) into `scratch`, laid out as their URLs: hard-linked,
+/// or, for a page with inline SVG, copied without it.
 fn stage_pages(
     root: &Path,
     scratch: &Path,
@@ -53,10 +59,14 @@ fn stage_pages(
     for dir in folders {
         fsx::create_dir_all(&site_root.join(dir))?;
     }
-    for p in pages {
-        fsx::hard_link(&root.join(p), &site_root.join(p))?;
-    }
-    Ok(())
+    pages.par_iter().try_for_each(|p| {
+        let (from, to) = (root.join(p), site_root.join(p));
+        let html = fsx::read(&from)?;
+        match strip::without_inline_svg(&html) {
+            Cow::Borrowed(_) => fsx::hard_link(&from, &to),
+            Cow::Owned(cut) => fsx::write_in_place(&to, &cut),
+        }
+    })
 }
 
 /// Writes `bundle` (a search bundle as this module makes it) beside the search bundle of the site
@@ -197,7 +207,7 @@ impl LiveIndex {
                 Err(_) if stamp(&path).is_none() => continue,
                 Err(e) => return Err(e.to_string()),
             };
-            let html = String::from_utf8_lossy(&html).into_owned();
+            let html = String::from_utf8_lossy(&strip::without_inline_svg(&html)).into_owned();
             let url = page_url(&self.base_path, p);
             self.runtime
                 .block_on(index.add_html_file(None, Some(url), html))
@@ -293,7 +303,7 @@ pub fn index(artifacts: &[Artifact], base_path: &str) -> Result<Vec<Artifact>, S
     let rt = runtime()?;
     let mut index = new_index()?;
     for a in artifacts.iter().filter(|a| is_searchable(a)) {
-        let html = String::from_utf8_lossy(&a.bytes).into_owned();
+        let html = String::from_utf8_lossy(&strip::without_inline_svg(&a.bytes)).into_owned();
         rt.block_on(index.add_html_file(None, Some(page_url(base_path, &a.path)), html))
             .map_err(|e| format!("{}: {e}", a.path))?;
     }
