@@ -23,7 +23,7 @@ pub const BUNDLE: &str = "pagefind";
 /// walker reads and parses pages on every core. The pages are hard-linked into a scratch folder
 /// laid out as their URLs (`<base_path>/informes/…`), so Pagefind reads only the pages meant for
 /// search and records each URL with the site's base path; a page with charts is copied there
-/// without them instead (see [`strip`]). The scratch folder is removed before returning; the
+/// without them instead (see `strip.rs`). The scratch folder is removed before returning; the
 /// bundle comes back as artifacts to write.
 pub fn index_written(
     root: &Path,
