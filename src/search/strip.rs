@@ -23,10 +23,7 @@ pub(crate) fn without_inline_svg(html: &[u8]) -> Cow<'_, [u8]> {
                 Some(end) => open + 4 + end + 3,
                 None => break,
             }
-        } else if let Some(raw) = [&b"script"[..], b"style"]
-            .into_iter()
-            .find(|name| is_tag(&rest[1..], name))
-        {
+        } else if let Some(raw) = raw_text(rest) {
             match find_end_tag(html, open + 1, raw) {
                 Some(end) => end,
                 None => break,
@@ -50,6 +47,14 @@ pub(crate) fn without_inline_svg(html: &[u8]) -> Cow<'_, [u8]> {
             Cow::Owned(out)
         }
     }
+}
+
+/// The name of the element at the start of `rest` (from its `<`) if its text is raw: an
+/// `<svg` or `</svg>` written inside it is not markup.
+fn raw_text(rest: &[u8]) -> Option<&'static [u8]> {
+    [&b"script"[..], b"style"]
+        .into_iter()
+        .find(|name| is_tag(&rest[1..], name))
 }
 
 /// Whether `s` starts with the tag name `name` (any case), ended as a tag name ends.
@@ -76,7 +81,7 @@ fn find_end_tag(html: &[u8], from: usize, name: &[u8]) -> Option<usize> {
 }
 
 /// Just past the `</svg>` closing the `<svg` at `open`, counting the `<svg>`s inside it and
-/// passing over comments.
+/// passing over comments, scripts and styles.
 fn svg_end(html: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut at = open;
@@ -85,6 +90,8 @@ fn svg_end(html: &[u8], open: usize) -> Option<usize> {
         let rest = &html[lt..];
         if rest.starts_with(b"<!--") {
             at = lt + 4 + memchr::memmem::find(&rest[4..], b"-->")? + 3;
+        } else if let Some(raw) = raw_text(rest) {
+            at = find_end_tag(html, lt + 1, raw)?;
         } else if is_tag(&rest[1..], b"svg") {
             // `<svg … />` opens nothing to close.
             let gt = memchr::memchr(b'>', rest)?;
@@ -148,6 +155,10 @@ mod tests {
             "<!-- <svg> --><script>let s = '<svg>';</script><style>/* <svg> */</style><p>texto</p>"
         );
         assert_eq!(cut("<svg><!-- </svg> --><text>a</text></svg>b"), "b");
+        assert_eq!(
+            cut("<svg><style>/* </svg> <svg> */</style><script>\"</svg>\"</script></svg><p>b</p>"),
+            "<p>b</p>"
+        );
     }
 
     #[test]
