@@ -18,13 +18,8 @@ pub(crate) fn without_inline_svg(html: &[u8]) -> Cow<'_, [u8]> {
     while let Some(found) = memchr::memchr(b'<', &html[at..]) {
         let open = at + found;
         let rest = &html[open..];
-        at = if rest.starts_with(b"<!--") {
-            match memchr::memmem::find(&rest[4..], b"-->") {
-                Some(end) => open + 4 + end + 3,
-                None => break,
-            }
-        } else if let Some(raw) = raw_text(rest) {
-            match find_end_tag(html, open + 1, raw) {
+        at = if let Some(opaque) = opaque_end(html, open) {
+            match opaque {
                 Some(end) => end,
                 None => break,
             }
@@ -49,12 +44,18 @@ pub(crate) fn without_inline_svg(html: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
-/// The name of the element at the start of `rest` (from its `<`) if its text is raw: an
-/// `<svg` or `</svg>` written inside it is not markup.
-fn raw_text(rest: &[u8]) -> Option<&'static [u8]> {
+/// Where a comment, `<script>` or `<style>` starting at `lt` (a `<`) ends, just past it
+/// (`Some(None)` when it never does); `None` when none starts there. An `<svg` or `</svg>`
+/// written inside one is not markup.
+fn opaque_end(html: &[u8], lt: usize) -> Option<Option<usize>> {
+    let rest = &html[lt..];
+    if rest.starts_with(b"<!--") {
+        return Some(memchr::memmem::find(&rest[4..], b"-->").map(|end| lt + 4 + end + 3));
+    }
     [&b"script"[..], b"style"]
         .into_iter()
         .find(|name| is_tag(&rest[1..], name))
+        .map(|raw| find_end_tag(html, lt + 1, raw))
 }
 
 /// Whether `s` starts with the tag name `name` (any case), ended as a tag name ends.
@@ -88,10 +89,8 @@ fn svg_end(html: &[u8], open: usize) -> Option<usize> {
     while let Some(found) = memchr::memchr(b'<', &html[at..]) {
         let lt = at + found;
         let rest = &html[lt..];
-        if rest.starts_with(b"<!--") {
-            at = lt + 4 + memchr::memmem::find(&rest[4..], b"-->")? + 3;
-        } else if let Some(raw) = raw_text(rest) {
-            at = find_end_tag(html, lt + 1, raw)?;
+        if let Some(opaque) = opaque_end(html, lt) {
+            at = opaque?;
         } else if is_tag(&rest[1..], b"svg") {
             // `<svg … />` opens nothing to close.
             let gt = memchr::memchr(b'>', rest)?;
