@@ -65,9 +65,16 @@ search() { # CONTENT CASES: build CONTENT, serve it, run buscar.cjs's CASES agai
   "$informe" build --content "$1" --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar-$2" >/dev/null 2>&1
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp/buscar-$2" >/dev/null 2>&1 &
   server=$!
-  sleep 1
+  # Wait until this server answers with this site: a fixed second once let the first query
+  # run before it was ready, and that case found nothing.
+  for _ in $(seq 50); do
+    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+      "http://127.0.0.1:$port/pagefind/pagefind-entry.json" 2>/dev/null && break
+    sleep 0.2
+  done
   (cd tests/e2e && node buscar.cjs "http://127.0.0.1:$port/" "$2")
   kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
 }
 search tests/fixtures/minimo/content minimo
 # The shipped report: what every page repeats (publication data, download links) is not searched.
