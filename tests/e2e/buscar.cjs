@@ -46,7 +46,7 @@ const cases = sites[site];
   });
   for (const [q, expected, why, forbidden = []] of cases) {
     await page.goto(`${base}buscar/?q=${encodeURIComponent(q)}`);
-    await page.waitForSelector('.pagefind-ui__result', { timeout: 10000 }).catch(() => {});
+    await page.waitForSelector('.pagefind-ui__result', { timeout: 30000 }).catch(() => {});
     const hrefs = await page.$$eval('.pagefind-ui__result a', (as) => as.map((a) => a.getAttribute('href')));
     const found = hrefs.some((h) => h && (h.endsWith(expected) || h.includes(`${expected}#`)));
     const stray = hrefs.filter((h) => h && forbidden.some((f) => h.includes(f)));
