@@ -85,6 +85,10 @@ pub(crate) fn symlink_metadata(path: &Path) -> std::io::Result<fs::Metadata> {
     fs::symlink_metadata(path)
 }
 
+pub(crate) fn metadata(path: &Path) -> std::io::Result<fs::Metadata> {
+    fs::metadata(path)
+}
+
 /// Atomically exchanges two existing paths. `Ok(false)` when the system or file system cannot
 /// (then the caller falls back to two renames).
 #[cfg(target_os = "linux")]

@@ -164,6 +164,7 @@ impl Incremental {
             &site.settings.base_path,
             &site.settings.base_url,
         )?;
+        clock.lap("contenido y plantillas");
         let key = Key {
             options: (
                 opts.content_dir.clone(),
@@ -176,6 +177,7 @@ impl Incremental {
             links: plan::report_links(&site),
             theme: theme_state(&opts.theme_dir),
         };
+        clock.lap("clave");
         let mut last = last.filter(|l| {
             opts.search == SearchIndex::KeepPrevious
                 && l.key == key
@@ -219,6 +221,7 @@ impl Incremental {
                 })
                 .unzip()
         };
+        clock.lap("datos del trimestre");
         let changed_years: BTreeSet<i32> = site
             .reports
             .iter()
@@ -258,6 +261,7 @@ impl Incremental {
                 let (mut written, pages) = crate::write_pages(root, &renderer, &|root, page| {
                     fsx::replace_file(&root.join(&page.path), &page.bytes)
                 })?;
+                clock.lap("páginas en su lugar");
                 for (path, s) in pages {
                     if s {
                         searchable.insert(path);
@@ -272,6 +276,7 @@ impl Incremental {
                         .par_iter()
                         .try_for_each(|f| fsx::replace_file(&root.join(&f.path), &f.bytes))?;
                 }
+                clock.lap("archivos en su lugar");
                 written.add(output::Written {
                     files: plan.files.len(),
                     bytes: plan.files.iter().map(|f| f.bytes.len() as u64).sum(),
@@ -281,7 +286,7 @@ impl Incremental {
                     fsx::remove_empty_parents(root, std::path::Path::new(gone));
                     searchable.remove(gone);
                 }
-                clock.lap("render y escritura en su lugar");
+                clock.lap("borrado de lo que ya no está");
                 let deferred = root.join(search::BUNDLE).is_dir();
                 (written, searchable, deferred)
             }

@@ -101,10 +101,21 @@ pub struct RawReport {
 /// again. Keyed by path; a hit compares the whole source, so it never serves a stale parse,
 /// except that a file whose size, inode and modification time are unchanged, and which had
 /// been still for a while when it was read, is not even read again (Git's "racy clean" rule:
-/// two saves within one clock tick can share a modification time).
+/// two saves within one clock tick can share a modification time). The walk of the content
+/// folder is kept by the same rule, applied to its folders: adding, removing or renaming an
+/// entry changes its folder's modification time.
 #[derive(Default)]
 pub struct ParseCache {
     files: Mutex<HashMap<PathBuf, Cached>>,
+    walked: Mutex<Option<Walked>>,
+}
+
+/// The last walk, and a settled stamp of each folder it listed (`None` for one that had
+/// changed too recently to vouch for it).
+struct Walked {
+    content_dir: PathBuf,
+    files: walk::Files,
+    folders: Vec<Option<Stamp>>,
 }
 
 struct Cached {
@@ -124,13 +135,30 @@ struct Stamp {
 const SETTLED: Duration = Duration::from_secs(2);
 
 fn stamp(path: &Path) -> Option<Stamp> {
+    stamp_of(&crate::fsx::symlink_metadata(path).ok()?)
+}
+
+fn stamp_of(m: &std::fs::Metadata) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt;
-    let m = crate::fsx::symlink_metadata(path).ok()?;
     Some(Stamp {
         len: m.len(),
         inode: m.ino(),
         modified: m.modified().ok()?,
     })
+}
+
+/// `stamp`, if it had been still for [`SETTLED`] by now.
+fn settled(stamp: Option<Stamp>) -> Option<Stamp> {
+    stamp.filter(|s| {
+        SystemTime::now()
+            .duration_since(s.modified)
+            .is_ok_and(|age| age > SETTLED)
+    })
+}
+
+/// A folder's stamp; `content_dir` itself may be a symbolic link, which the walk follows.
+fn folder_stamp(path: &Path) -> Option<Stamp> {
+    stamp_of(&crate::fsx::metadata(path).ok()?)
 }
 
 impl std::fmt::Debug for ParseCache {
@@ -165,11 +193,7 @@ impl ParseCache {
     /// Remembers a parse; `before` is the file's stamp taken before it was read, kept only if
     /// the file had settled by then.
     fn put<T: Send + Sync + 'static>(&self, parsed: &Parse<T>, before: Option<Stamp>) {
-        let settled = before.filter(|s| {
-            SystemTime::now()
-                .duration_since(s.modified)
-                .is_ok_and(|age| age > SETTLED)
-        });
+        let settled = settled(before);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         files.insert(
             parsed.path.clone(),
@@ -194,6 +218,40 @@ impl ParseCache {
             .collect();
         let mut kept = self.files.lock().unwrap_or_else(|e| e.into_inner());
         kept.retain(|path, _| path.parent() == Some(content_dir) || present.contains(path));
+    }
+
+    /// The content folder's files: the last walk's while none of its folders changed, else a
+    /// new walk (and the parses of files it no longer finds are let go). A serve rebuild after
+    /// an edit then reads no folder, only each file's stamp.
+    fn walk(&self, content_dir: &Path) -> Result<walk::Files, Vec<Diagnostic>> {
+        {
+            let walked = self.walked.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(w) = walked.as_ref()
+                && w.content_dir == content_dir
+                && w.files
+                    .folders
+                    .iter()
+                    .zip(&w.folders)
+                    .all(|(f, kept)| kept.is_some() && folder_stamp(f) == *kept)
+            {
+                return Ok(w.files.clone());
+            }
+        }
+        let files = walk::walk(content_dir)?;
+        // Stamped after the walk: a folder changed meanwhile has a modification time too
+        // recent to be kept, so the next build walks again.
+        let folders = files
+            .folders
+            .iter()
+            .map(|f| settled(folder_stamp(f)))
+            .collect();
+        self.keep_only(content_dir, &files);
+        *self.walked.lock().unwrap_or_else(|e| e.into_inner()) = Some(Walked {
+            content_dir: content_dir.to_path_buf(),
+            files: files.clone(),
+            folders,
+        });
+        Ok(files)
     }
 
     #[cfg(test)]
@@ -240,10 +298,10 @@ pub fn load_mapped<R: Send>(
     cache: Option<&ParseCache>,
     make: &(dyn Fn(RawReport) -> R + Sync),
 ) -> Result<(RawContent<R>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let files = walk::walk(content_dir)?;
-    if let Some(c) = cache {
-        c.keep_only(content_dir, &files);
-    }
+    let files = match cache {
+        Some(c) => c.walk(content_dir)?,
+        None => walk::walk(content_dir)?,
+    };
     let mut diags = files.diagnostics;
     let mut site = None;
     let mut institution = None;
@@ -390,8 +448,8 @@ fn keep<T>(r: Result<T, Box<Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Option
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_parse_cache_forgets_files_that_are_gone() {
+    /// A copy of the smallest fixture's content, to change.
+    fn minimal_copy() -> tempfile::TempDir {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimo/content");
         let dir = tempfile::tempdir().expect("temporary folder");
         for entry in walkdir::WalkDir::new(&fixture) {
@@ -406,6 +464,54 @@ mod tests {
                     .expect("write");
             }
         }
+        dir
+    }
+
+    fn set_modified(path: &Path, when: SystemTime) {
+        std::fs::File::open(path)
+            .and_then(|f| f.set_modified(when))
+            .expect("set the modification time");
+    }
+
+    fn stray_warnings(diags: &[Diagnostic]) -> usize {
+        diags.iter().filter(|d| d.code == "W-ARCHIVO").count()
+    }
+
+    #[test]
+    fn the_walk_is_kept_until_a_folder_changes() {
+        let dir = minimal_copy();
+        let units = dir.path().join("informes/2023-t2/unidades");
+        let long_ago = SystemTime::now() - Duration::from_secs(3600);
+        for entry in walkdir::WalkDir::new(dir.path()) {
+            let entry = entry.expect("copy");
+            if entry.file_type().is_dir() {
+                set_modified(entry.path(), long_ago);
+            }
+        }
+        let cache = ParseCache::default();
+        let (_, diags) = load_with(dir.path(), Some(&cache)).expect("the fixture loads");
+        assert_eq!(stray_warnings(&diags), 0);
+
+        crate::fsx::write(&units.join("notas.txt"), b"borrador").expect("write");
+        // The one way to fool the kept walk: a new entry under a folder whose modification
+        // time was put back. That it does shows the walk was kept, not done again.
+        set_modified(&units, long_ago);
+        let (_, diags) = load_with(dir.path(), Some(&cache)).expect("loads");
+        assert_eq!(stray_warnings(&diags), 0, "the settled walk is kept");
+
+        // As the file system leaves it, the folder's time moved: the walk is done again.
+        set_modified(&units, SystemTime::now());
+        let (_, diags) = load_with(dir.path(), Some(&cache)).expect("loads");
+        assert_eq!(stray_warnings(&diags), 1, "{diags:?}");
+        // Changed too recently to vouch for: walked every time until it settles.
+        crate::fsx::remove_file(&units.join("notas.txt")).expect("remove");
+        let (_, diags) = load_with(dir.path(), Some(&cache)).expect("loads");
+        assert_eq!(stray_warnings(&diags), 0, "{diags:?}");
+    }
+
+    #[test]
+    fn the_parse_cache_forgets_files_that_are_gone() {
+        let dir = minimal_copy();
         let cache = ParseCache::default();
         load_with(dir.path(), Some(&cache)).expect("the fixture loads");
         let before = cache.len();

@@ -9,6 +9,7 @@ use crate::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+#[derive(Clone)]
 pub(super) struct ReportDir {
     pub(super) name: String,
     pub(super) report: PathBuf,
@@ -18,6 +19,7 @@ pub(super) struct ReportDir {
 }
 
 /// A file in a quarter's folder that is not its YAML: an attachment, or a stray file.
+#[derive(Clone)]
 pub(super) struct Other {
     pub(super) path: PathBuf,
     /// Relative to the quarter's folder, with `/`: `anexos/informe-firmado.pdf`.
@@ -44,9 +46,13 @@ fn symlink_error(path: PathBuf) -> Diagnostic {
         .hint("copie el archivo dentro de content/; los enlaces no se siguen")
 }
 
+#[derive(Clone)]
 pub(super) struct Files {
     pub(super) reports: Vec<ReportDir>,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Every folder whose entries the walk listed, `content_dir` first: what it found can only
+    /// change if one of them does.
+    pub(super) folders: Vec<PathBuf>,
 }
 
 fn is_slug(s: &str) -> bool {
@@ -56,6 +62,9 @@ fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
+
+/// How deep the walk goes: `informes/<carpeta>/unidades/<unidad>.yaml`.
+const MAX_DEPTH: usize = 4;
 
 pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     if !content_dir.is_dir() {
@@ -71,13 +80,14 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut reports: Vec<ReportDir> = Vec::new();
     let mut others: Vec<(String, Other)> = Vec::new();
+    let mut folders = Vec::new();
     // Sorted so every run sees files in the same order; links are never followed, so a
     // link cannot point the build outside the project or into a loop.
     // Hidden entries (editor folders, `.esquemas/`) are not content.
     let walker = WalkDir::new(content_dir)
         .follow_links(false)
         .sort_by_file_name()
-        .max_depth(4)
+        .max_depth(MAX_DEPTH)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -94,6 +104,9 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
             }
         };
         let path = entry.path();
+        if entry.file_type().is_dir() && entry.depth() < MAX_DEPTH {
+            folders.push(path.to_path_buf());
+        }
         let Ok(rel) = path.strip_prefix(content_dir) else {
             continue;
         };
@@ -185,6 +198,7 @@ pub(super) fn walk(content_dir: &Path) -> Result<Files, Vec<Diagnostic>> {
     Ok(Files {
         reports,
         diagnostics: diags,
+        folders,
     })
 }
 

@@ -30,11 +30,16 @@ pub fn index_written(
     pages: &[String],
     base_path: &str,
 ) -> crate::Result<Vec<Artifact>> {
+    let mut clock = crate::timing::Clock::start();
     let scratch = root.join(".indice-busqueda");
     stage_pages(root, &scratch, pages, base_path)?;
+    clock.lap("búsqueda: páginas preparadas");
     let bundle = runtime().and_then(|rt| {
         let mut index = index_folder(&rt, &scratch)?;
-        files(&rt, &mut index)
+        clock.lap("búsqueda: páginas leídas por Pagefind");
+        let files = files(&rt, &mut index);
+        clock.lap("búsqueda: índice y compresión");
+        files
     });
     bundle.map_err(crate::Error::Search)
 }
