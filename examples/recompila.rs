@@ -4,13 +4,15 @@
 //! ```sh
 //! cargo run --release --example sintetico -- --paginas 1000 --salida /dev/shm/s1k
 //! cargo run --release --example recompila -- --content /dev/shm/s1k/informe/content \
-//!     --theme theme --salida /dev/shm/recompila [--ediciones 30]
+//!     --theme theme --salida /dev/shm/recompila [--ediciones 30] [--pausa 4000]
 //! ```
 //!
 //! Builds once into `--salida` as `serve` does (search index kept from the previous build), then
 //! rewrites the last quarter's last unit with a new first sentence in its objective, rebuilds,
 //! and repeats; the unit file is restored at the end. Prints the median and range of the
-//! rebuilds. `INFORME_TIEMPOS=1` adds each rebuild's phases.
+//! rebuilds. `INFORME_TIEMPOS=1` adds each rebuild's phases. `--pausa MS` waits that long
+//! before each edit, as a webmaster does between saves: a rebuild after an idle spell finds
+//! the caches cold, and serve's reloads are timed that way (`benches/reload-latency.sh`).
 
 // A command-line tool that writes files: it prints its summary, and the project's `fsx` (the
 // only module allowed to touch std::fs, for located errors) is private to the library.
@@ -25,10 +27,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // As the `informe` binary sets it (see main.rs): freed memory is kept for a minute.
+    // SAFETY: sets a documented option (`mi_option_purge_delay`, 15) by its number.
+    unsafe { libmimalloc_sys::mi_option_set(15, 60_000) };
     let mut content = None;
     let mut theme = PathBuf::from("theme");
     let mut output = None;
     let mut edits = 30usize;
+    let mut pause = std::time::Duration::ZERO;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -37,6 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--theme" => theme = PathBuf::from(value),
             "--salida" => output = Some(PathBuf::from(value)),
             "--ediciones" => edits = value.parse()?,
+            "--pausa" => pause = std::time::Duration::from_millis(value.parse()?),
             _ => return Err(format!("unknown flag {flag}").into()),
         }
     }
@@ -68,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut times = Vec::with_capacity(edits);
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
         for i in 0..edits {
+            std::thread::sleep(pause);
             let edited = original.replacen(anchor, &format!("{anchor}Edición de prueba {i}. "), 1);
             std::fs::write(&unit, edited)?;
             let t = Instant::now();
