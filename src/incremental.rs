@@ -41,6 +41,8 @@ struct Last {
     searchable: HashSet<String>,
     /// Every page and file written (not the static files, the marker or the search index).
     outputs: BTreeSet<String>,
+    /// What each report's own validation rules found, by report id.
+    checked: HashMap<String, Vec<crate::diagnostic::Diagnostic>>,
 }
 
 /// The inputs every page depends on.
@@ -87,6 +89,12 @@ impl Incremental {
         let mut raw_reports = Vec::new();
         let mut reused: HashSet<String> = HashSet::new();
         let mut taken = false;
+        // Taken out of `last` for the loader to read while `reuse` takes `last` apart; a build
+        // that fails before the end loses them and checks every report again next time.
+        let checked = last
+            .as_mut()
+            .map(|l| std::mem::take(&mut l.checked))
+            .unwrap_or_default();
         let loaded = crate::load_site_with(
             &opts.content_dir,
             opts.base_url.as_deref(),
@@ -121,6 +129,7 @@ impl Incremental {
                     })
                     .collect()
             },
+            &|id| checked.get(id).cloned(),
         );
         let loaded = match loaded {
             Ok(loaded) => loaded,
@@ -128,6 +137,9 @@ impl Incremental {
                 // A file that does not parse (the usual slip while typing) leaves the last
                 // build whole, so the fix is again a rebuild in place.
                 if !taken {
+                    if let Some(l) = last.as_mut() {
+                        l.checked = checked;
+                    }
                     self.last = last;
                 }
                 return Err(e);
@@ -158,7 +170,14 @@ impl Incremental {
             site,
             diagnostics: warnings,
             relinked,
+            checked,
         } = loaded;
+        let checked = site
+            .reports
+            .iter()
+            .map(|r| r.id.clone())
+            .zip(checked)
+            .collect();
         let env = render::env::environment(
             &opts.theme_dir.join("templates"),
             &site.settings.base_path,
@@ -331,6 +350,7 @@ impl Incremental {
             exports,
             searchable,
             outputs,
+            checked,
         });
         Ok(summary)
     }

@@ -113,23 +113,31 @@ struct Loaded {
     /// Per report of `site`: whether its cross-quarter links changed (see
     /// [`model::Site::from_raw_reusing`]).
     relinked: Vec<bool>,
+    /// Per report of `site`: what its own validation rules found.
+    checked: Vec<Vec<Diagnostic>>,
 }
 
 /// [`load_site`] with a parse cache, modelling once every file has parsed: `reuse` sees the
 /// files read and returns, for each raw report, a model already made from the same files (or
 /// `None`). Files that do not parse are an error; content that parses but fails validation
-/// comes back with its diagnostics, so the caller still has the models.
+/// comes back with its diagnostics, so the caller still has the models. `checked` gives, by
+/// report id, what validating a reused model found last time; it is taken only for a model
+/// whose cross-quarter links did not change either.
 fn load_site_with(
     content_dir: &Path,
     base_url: Option<&str>,
     cache: Option<&content::ParseCache>,
     reuse: &mut dyn FnMut(&content::RawContent) -> Vec<Option<model::Report>>,
+    checked: &(dyn Fn(&str) -> Option<Vec<Diagnostic>> + Sync),
 ) -> Result<Loaded> {
     let mut clock = timing::Clock::start();
     let (raw, mut diags) = content::load_with(content_dir, cache).map_err(sorted_content_error)?;
     clock.lap("lectura de YAML");
+    let reused: Vec<Option<model::Report>> = reuse(&raw);
+    let reused_ids: std::collections::HashSet<String> =
+        reused.iter().flatten().map(|r| r.id.clone()).collect();
     let slots: Vec<std::sync::Mutex<Option<model::Report>>> =
-        reuse(&raw).into_iter().map(std::sync::Mutex::new).collect();
+        reused.into_iter().map(std::sync::Mutex::new).collect();
     let (site, relinked) = model::Site::from_raw_reusing(raw, base_url, &|i| {
         slots
             .get(i)?
@@ -138,12 +146,19 @@ fn load_site_with(
             .take()
     });
     clock.lap("modelo");
-    validate_into(&site, &mut diags);
+    let (found, per_report) = validate::validate_reusing(&site, &|i| {
+        let r = &site.reports[i];
+        let unchanged = reused_ids.contains(&r.id) && !relinked[i];
+        unchanged.then(|| checked(&r.id)).flatten()
+    });
+    diags.extend(found);
+    diagnostic::sort(&mut diags);
     clock.lap("validación");
     Ok(Loaded {
         site,
         diagnostics: diags,
         relinked,
+        checked: per_report,
     })
 }
 

@@ -12,6 +12,16 @@ use crate::model::{ActionLine, Block, Origin, Report, Site, Table, Unit, decimal
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn validate(site: &Site) -> Vec<Diagnostic> {
+    validate_reusing(site, &|_| None).0
+}
+
+/// [`validate`], taking from `kept` what checking the report at that index found when a
+/// previous build checked the same model (`serve` keeps them: a report's own rules read that
+/// report alone). Also returns what each report's own rules found, in the site's order.
+pub fn validate_reusing(
+    site: &Site,
+    kept: &(dyn Fn(usize) -> Option<Vec<Diagnostic>> + Sync),
+) -> (Vec<Diagnostic>, Vec<Vec<Diagnostic>>) {
     let mut out = Vec::new();
     let s = &site.settings;
     if s.language != "es-MX" {
@@ -80,16 +90,19 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
         use rayon::prelude::*;
         site.reports
             .par_iter()
-            .map(|r| {
-                let mut found = Vec::new();
-                report(r, &mut found);
-                found
+            .enumerate()
+            .map(|(i, r)| {
+                kept(i).unwrap_or_else(|| {
+                    let mut found = Vec::new();
+                    report(r, &mut found);
+                    found
+                })
             })
             .collect()
     };
     let mut seen = BTreeSet::new();
-    for (r, found) in site.reports.iter().zip(per_report) {
-        out.extend(found);
+    for (r, found) in site.reports.iter().zip(&per_report) {
+        out.extend(found.iter().cloned());
         if !seen.insert((r.year, r.quarter)) {
             out.push(Diagnostic::error(
                 "E-DUPLICADO",
@@ -102,7 +115,7 @@ pub fn validate(site: &Site) -> Vec<Diagnostic> {
             ));
         }
     }
-    out
+    (out, per_report)
 }
 
 fn located(origin: &Origin, d: Diagnostic, needle: &str) -> Diagnostic {

@@ -221,6 +221,51 @@ fn every_rebuild_in_place_writes_what_a_full_build_writes() {
     assert_same_as_full_build(&site, "site title edited");
 }
 
+/// The findings of the validation rules, as the webmaster sees them.
+fn findings(summary: &informe::BuildSummary) -> Vec<String> {
+    summary.warnings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_quarter_the_edit_does_not_reach_keeps_its_warnings() {
+    let site = TestSite::fixture("historia");
+    // A goal of 24 measured against 20 programmed: a warning of 2023-t4 alone.
+    site.edit(
+        "informes/2023-t4/unidades/datos.yaml",
+        "      programado: 24\n",
+        "      programado: 20\n",
+    );
+    let opts = preview_options(&site);
+    let mut builder = Incremental::new();
+    let first = builder.build(&opts).unwrap();
+    let goal_warnings = |s: &informe::BuildSummary| {
+        s.warnings
+            .iter()
+            .filter(|d| d.code == "W-META" && d.file.ends_with("2023-t4/unidades/datos.yaml"))
+            .count()
+    };
+    assert_eq!(goal_warnings(&first), 1, "{:?}", findings(&first));
+
+    // 2023-t4's model is kept from the last build, and so is what checking it found.
+    site.edit(
+        "informes/2024-t1/unidades/datos.yaml",
+        "objetivo: Mantener los equipos",
+        "objetivo: Conservar los equipos",
+    );
+    let kept = builder.build(&opts).unwrap();
+    assert_eq!(findings(&kept), findings(&first));
+    assert_same_as_full_build(&site, "another quarter edited");
+
+    // Fixed, the quarter is read and checked again: the warning is gone.
+    site.edit(
+        "informes/2023-t4/unidades/datos.yaml",
+        "      programado: 20\n",
+        "      programado: 24\n",
+    );
+    let fixed = builder.build(&opts).unwrap();
+    assert_eq!(goal_warnings(&fixed), 0, "{:?}", findings(&fixed));
+}
+
 #[test]
 fn a_theme_edit_rebuilds_every_page() {
     let site = TestSite::fixture("historia");
