@@ -147,13 +147,9 @@ fn stamp_of(m: &std::fs::Metadata) -> Option<Stamp> {
     })
 }
 
-/// `stamp`, if it had been still for [`SETTLED`] by now.
-fn settled(stamp: Option<Stamp>) -> Option<Stamp> {
-    stamp.filter(|s| {
-        SystemTime::now()
-            .duration_since(s.modified)
-            .is_ok_and(|age| age > SETTLED)
-    })
+/// `stamp`, if it had been still for [`SETTLED`] at `at`.
+fn settled(stamp: Option<Stamp>, at: SystemTime) -> Option<Stamp> {
+    stamp.filter(|s| at.duration_since(s.modified).is_ok_and(|age| age > SETTLED))
 }
 
 /// A folder's stamp; `content_dir` itself may be a symbolic link, which the walk follows.
@@ -193,7 +189,7 @@ impl ParseCache {
     /// Remembers a parse; `before` is the file's stamp taken before it was read, kept only if
     /// the file had settled by then.
     fn put<T: Send + Sync + 'static>(&self, parsed: &Parse<T>, before: Option<Stamp>) {
-        let settled = settled(before);
+        let settled = settled(before, SystemTime::now());
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         files.insert(
             parsed.path.clone(),
@@ -237,13 +233,15 @@ impl ParseCache {
                 return Ok(w.files.clone());
             }
         }
+        let started = SystemTime::now();
         let files = walk::walk(content_dir)?;
-        // Stamped after the walk: a folder changed meanwhile has a modification time too
-        // recent to be kept, so the next build walks again.
+        // Stamped after the walk, and kept only if the folder had been still for a while
+        // when the walk began: one changed meanwhile, however long the walk took, is walked
+        // again next time.
         let folders = files
             .folders
             .iter()
-            .map(|f| settled(folder_stamp(f)))
+            .map(|f| settled(folder_stamp(f), started))
             .collect();
         self.keep_only(content_dir, &files);
         *self.walked.lock().unwrap_or_else(|e| e.into_inner()) = Some(Walked {
