@@ -27,9 +27,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // As the `informe` binary sets it (see main.rs): freed memory is kept for a minute.
-    // SAFETY: sets a documented option (`mi_option_purge_delay`, 15) by its number.
-    unsafe { libmimalloc_sys::mi_option_set(15, 60_000) };
+    informe::memory::keep_freed_memory();
     let mut content = None;
     let mut theme = PathBuf::from("theme");
     let mut output = None;

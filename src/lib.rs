@@ -13,6 +13,7 @@ pub mod error;
 pub mod format;
 mod fsx;
 pub mod incremental;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod plan;
@@ -97,7 +98,7 @@ pub fn load_site(
     clock.lap("lectura de YAML y modelo");
     let (site, _) = model::Site::from_reports(raw, base_url);
     clock.lap("enlaces entre trimestres");
-    validate_into(&site, &mut diags);
+    add_sorted(&mut diags, validate::validate(&site));
     clock.lap("validación");
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Content(diags));
@@ -151,8 +152,7 @@ fn load_site_with(
         let unchanged = reused_ids.contains(&r.id) && !relinked[i];
         unchanged.then(|| checked(&r.id)).flatten()
     });
-    diags.extend(found);
-    diagnostic::sort(&mut diags);
+    add_sorted(&mut diags, found);
     clock.lap("validación");
     Ok(Loaded {
         site,
@@ -168,9 +168,9 @@ impl Loaded {
     }
 }
 
-/// Adds what validating `site` finds to the loader's `diags`, and sorts them all.
-fn validate_into(site: &model::Site, diags: &mut Vec<Diagnostic>) {
-    diags.extend(validate::validate(site));
+/// Adds what validation `found` to the loader's `diags`, and sorts them all.
+fn add_sorted(diags: &mut Vec<Diagnostic>, found: Vec<Diagnostic>) {
+    diags.extend(found);
     diagnostic::sort(diags);
 }
 

@@ -98,17 +98,8 @@ static NO_HUGE_PAGES: extern "C" fn() = {
     disable
 };
 
-/// `mi_option_purge_delay` in mimalloc.h (v2 and v3); libmimalloc-sys names the options
-/// around it but not this one.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> ExitCode {
-    // mimalloc hands freed memory back to the system after 10 ms, so `serve` faulted it in
-    // again on every rebuild after an indexing run: half the time of a 1,000-page rebuild in
-    // place (benches/reload-latency.sh). A minute keeps it while a webmaster edits, and still
-    // returns it when they stop.
-    // SAFETY: sets a documented option by its documented number; no memory is involved.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 60_000) };
+    informe::memory::keep_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
