@@ -132,7 +132,7 @@ struct Stamp {
 }
 
 /// How long a file must have been unmodified when read for its stamp to be trusted.
-const SETTLED: Duration = Duration::from_secs(2);
+pub(crate) const SETTLED: Duration = Duration::from_secs(2);
 
 fn stamp(path: &Path) -> Option<Stamp> {
     stamp_of(&crate::fsx::symlink_metadata(path).ok()?)

@@ -503,19 +503,31 @@ fn link_quarters(reports: &mut [Report]) -> Vec<bool> {
     // Every unit by slug, and every action line by (year, slug, number); stable sorts keep
     // the reports' (quarter) order within each group.
     let mut units: Vec<(&str, usize, usize)> = Vec::new();
-    // (year, unit slug, line number), then report, unit and line indexes.
-    type LineAt<'a> = ((i32, &'a str, u32), usize, usize, usize);
-    let mut lines: Vec<LineAt> = Vec::new();
     for (ri, r) in reports.iter().enumerate() {
         for (ui, u) in r.units.iter().enumerate() {
             units.push((&u.slug, ri, ui));
-            for (li, l) in u.lines.iter().enumerate() {
-                lines.push(((r.year, &u.slug, l.number), ri, ui, li));
-            }
         }
     }
     units.sort_by(|a, b| a.0.cmp(b.0));
-    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    // (year, unit slug's rank among the slugs, line number), then report, unit and line
+    // indexes. Ranks sort as the slugs do, and comparing them instead of the slugs made this
+    // sort, which `serve` does on every rebuild, several times cheaper.
+    type LineAt = ((i32, usize, u32), usize, usize, usize);
+    let rank: std::collections::HashMap<&str, usize> = units
+        .chunk_by(|a, b| a.0 == b.0)
+        .enumerate()
+        .map(|(rank, group)| (group[0].0, rank))
+        .collect();
+    let mut lines: Vec<LineAt> = Vec::new();
+    for (ri, r) in reports.iter().enumerate() {
+        for (ui, u) in r.units.iter().enumerate() {
+            let slug = rank[u.slug.as_str()];
+            for (li, l) in u.lines.iter().enumerate() {
+                lines.push(((r.year, slug, l.number), ri, ui, li));
+            }
+        }
+    }
+    lines.sort_by_key(|l| l.0);
     // Each group's links are made on every core; they are set afterwards, one by one.
     use rayon::prelude::*;
     let reports_now: &[Report] = reports;

@@ -10,7 +10,7 @@ use minijinja::value::{Rest, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use walkdir::WalkDir;
 
 pub fn environment(
@@ -18,6 +18,36 @@ pub fn environment(
     base_path: &str,
     base_url: &str,
 ) -> Result<Environment<'static>> {
+    Ok(reusable_environment(templates_dir, base_path, base_url)?.0)
+}
+
+/// What `una_vez` has made in an environment kept from one build to the next (see
+/// [`reusable_environment`]).
+#[derive(Clone)]
+pub struct Made(Arc<Memo>);
+
+impl Made {
+    /// Forgets every figure made: before each build, since `una_vez` keys name a chart, not its
+    /// data. Markdown turned into HTML is kept, keyed by its whole text.
+    pub fn forget(&self) {
+        self.0.clear();
+    }
+}
+
+impl std::fmt::Debug for Made {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Made").finish_non_exhaustive()
+    }
+}
+
+/// [`environment`], with a handle on what `una_vez` made, for `serve` to keep the environment
+/// while the theme and the base address stay the same: reading and compiling the templates,
+/// and turning a quarter's Markdown into HTML again, were a twentieth of a rebuild.
+pub fn reusable_environment(
+    templates_dir: &Path,
+    base_path: &str,
+    base_url: &str,
+) -> Result<(Environment<'static>, Made)> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_debug(true);
@@ -97,7 +127,8 @@ pub fn environment(
     // gives back the same markup afterwards, like Hugo's `partialCached`: a quarter's chart
     // figures appear on its unit pages, its overview and its print page. The key must name
     // everything the markup depends on.
-    let made = Memo::default();
+    let made = Arc::new(Memo::default());
+    let handle = Made(Arc::clone(&made));
     env.add_function(
         "una_vez",
         move |state: &mut State, key: &str, callable: Value, args: Rest<Value>| {
@@ -120,14 +151,15 @@ pub fn environment(
     env.add_function("absoluto", move |path: &str| {
         Value::from_safe_string(escape_attr(&format!("{origin}{path}")))
     });
-    Ok(env)
+    Ok((env, handle))
 }
 
 /// Values already made, by key: Markdown already turned into HTML (a quarter prints most of
 /// its texts at least twice: the unit's page and the print page, the summaries on the
 /// overview and the print page; comrak is the costly part of a page), and what `una_vez` was
-/// given. Each build makes its own environment, so nothing outlives the content it was made
-/// from. Bounded by size, in two generations: when the newer one is full, it becomes the
+/// given. Markdown is keyed by its whole text, so it may outlive a build (`serve` keeps the
+/// environment); `una_vez` keys name a chart, not its data, so what it made is forgotten
+/// before each build ([`Made::forget`]). Bounded by size, in two generations: when the newer one is full, it becomes the
 /// older and the older is let go, so what the quarters being rendered just kept stays (a
 /// quarter's figures are about 300 KB, its texts as much). A build of any size holds 2 MB at
 /// most; a count of entries was no bound (1,024 chart figures were 20 MB).
@@ -150,6 +182,10 @@ struct Kept {
 
 impl Memo {
     const GENERATION_BYTES: usize = 1 << 20;
+
+    fn clear(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Kept::default();
+    }
 
     fn get(&self, key: &str) -> Option<Value> {
         let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -266,16 +266,47 @@ fn a_quarter_the_edit_does_not_reach_keeps_its_warnings() {
     assert_eq!(goal_warnings(&fixed), 0, "{:?}", findings(&fixed));
 }
 
+/// Sets the modification time of `dir` and of everything in it to an hour ago, deepest
+/// first (setting a file's time leaves its folder's alone).
+fn age_files(dir: &Path) {
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(dir).contents_first(true) {
+        let entry = entry.unwrap();
+        std::fs::File::options()
+            .write(entry.file_type().is_file())
+            .read(!entry.file_type().is_file())
+            .open(entry.path())
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+    }
+}
+
 #[test]
 fn a_theme_edit_rebuilds_every_page() {
+    theme_edit_reaches_every_page(false);
+}
+
+/// A theme untouched for long: its templates are kept from one rebuild to the next, until a
+/// template is edited.
+#[test]
+fn a_theme_edit_reaches_every_page_after_the_templates_were_kept() {
+    theme_edit_reaches_every_page(true);
+}
+
+fn theme_edit_reaches_every_page(settled: bool) {
     let site = TestSite::fixture("historia");
     let theme = site.dir.path().join("tema");
     crate::harness::copy_tree(&repo_root().join("theme"), &theme);
+    if settled {
+        age_files(&theme);
+    }
     let opts = BuildOptions {
         theme_dir: theme.clone(),
         ..preview_options(&site)
     };
     let mut builder = Incremental::new();
+    builder.build(&opts).unwrap();
     builder.build(&opts).unwrap();
     let base = theme.join("templates/base.html");
     let html = std::fs::read_to_string(&base).unwrap();
