@@ -19,7 +19,8 @@
 # our output tree within the same file system). Both tools rebuild over their previous output,
 # as a webmaster does: informe writes a staging folder, swaps it in and deletes the old one;
 # Hugo overwrites in place.
-# It also times `informe build --sin-busqueda`, so the search index's share is reported apart.
+# It also times `informe build --sin-busqueda`, so the search index's share is reported apart,
+# and runs that build and Hugo's in turn (benches/pares.sh) for a pair-by-pair ratio.
 # The last line is `informe/hugo at N pages: R` (R = our median / Hugo's median, N = our pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,6 +110,17 @@ hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work
   --prepare "rm -rf $floor" -n floor "cp -r $out_informe $floor"
 rm -rf "$floor"
 
+# hyperfine times each command's runs one after another, so a drift of the machine's speed
+# between them (a fifth, some days) moves the ratio of two medians. Runs in turn (informe
+# without search, then Hugo, RUNS times) give a ratio pair by pair that holds better.
+echo
+echo "== in turn: informe build --sin-busqueda and hugo, $runs pairs (benches/pares.sh)"
+paired=$(benches/pares.sh "$runs" \
+  "$informe build --sin-busqueda --content $content --theme $theme --output $out_informe" \
+  "hugo --quiet --source $hugo_src --destination $out_hugo")
+echo "$paired"
+ratio_pairs=$(sed -nE 's/^A\/B wall, pair by pair: median ([0-9.]+).*/\1/p' <<<"$paired")
+
 # hyperfine's CSV: command,mean,stddev,median,user,system,min,max (seconds).
 col() { awk -F, -v name="$2" -v c="$3" '$1 == name {print $c}' "$work/$1.csv"; }
 med_i=$(col builds informe 4) med_h=$(col builds hugo 4) med_f=$(col floor floor 4)
@@ -134,4 +146,5 @@ awk -v mi="$med_i" -v mh="$med_h" -v mf="$med_f" -v ci="$cpu_i" -v ch="$cpu_h" -
   printf f, "floor (cp -r)", ni, mf * 1000, mf * 1000 / ni, cf * 1000, rf, mf / mh, 1
 }'
 awk -v mp="$med_p" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo without search at %d pages: %.2f\n", n, mp / mh }'
+echo "informe/hugo without search at $n_informe pages, pair by pair: $ratio_pairs"
 awk -v mi="$med_i" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo at %d pages: %.2f\n", n, mi / mh }'
