@@ -17,11 +17,11 @@ use crate::output::{self, MARKER};
 use crate::plan::{self, Group};
 use crate::{BuildOptions, BuildSummary, Result, SearchIndex, data, fsx, model, render, search};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
 
 /// Page paths: hashed with foldhash, as the rendering memo's keys are (see `render::env`).
 type Paths = HashSet<String, foldhash::fast::RandomState>;
-use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
 
 /// A builder that remembers its last build. Only builds with
 /// [`SearchIndex::KeepPrevious`] (the preview server's) are made in place; the others are full.

@@ -23,7 +23,6 @@ pub fn environment(
 
 /// What `una_vez` has made in an environment kept from one build to the next (see
 /// [`reusable_environment`]).
-#[derive(Clone)]
 pub struct Made(Arc<Memo>);
 
 impl Made {
@@ -159,10 +158,11 @@ pub fn reusable_environment(
 /// overview and the print page; comrak is the costly part of a page), and what `una_vez` was
 /// given. Markdown is keyed by its whole text, so it may outlive a build (`serve` keeps the
 /// environment); `una_vez` keys name a chart, not its data, so what it made is forgotten
-/// before each build ([`Made::forget`]). Bounded by size, in two generations: when the newer one is full, it becomes the
-/// older and the older is let go, so what the quarters being rendered just kept stays (a
-/// quarter's figures are about 300 KB, its texts as much). A build of any size holds 2 MB at
-/// most; a count of entries was no bound (1,024 chart figures were 20 MB).
+/// before each build ([`Made::forget`]). Bounded by size, in two generations: when the newer
+/// one is full, it becomes the older and the older is let go, so what the quarters being
+/// rendered just kept stays (a quarter's figures are about 300 KB, its texts as much). A build
+/// of any size holds 2 MB at most; a count of entries was no bound (1,024 chart figures were
+/// 20 MB).
 #[derive(Default)]
 struct Memo(Mutex<Kept>);
 
