@@ -38,9 +38,8 @@ pub struct Incremental {
 struct Templates {
     /// The templates folder, the base path and address, and the theme's state.
     key: (PathBuf, String, String, ThemeState),
-    /// Whether every theme file had been still for [`crate::content::SETTLED`] when the
-    /// templates were read: a file rewritten within its clock's tick keeps its stamp, so a
-    /// stamp is trusted only once it has settled, as the parse cache does with content.
+    /// Whether every theme file had settled when the templates were read
+    /// ([`crate::content::has_settled`], the parse cache's rule for content).
     settled: bool,
     env: minijinja::Environment<'static>,
     made: render::env::Made,
@@ -143,11 +142,7 @@ impl Incremental {
         }
         let read_at = SystemTime::now();
         let settled = theme.iter().all(|(_, _, _, modified)| {
-            modified.is_some_and(|m| {
-                read_at
-                    .duration_since(m)
-                    .is_ok_and(|age| age > crate::content::SETTLED)
-            })
+            modified.is_some_and(|m| crate::content::has_settled(m, read_at))
         });
         let (env, made) =
             render::env::reusable_environment(&key.0, &settings.base_path, &settings.base_url)?;

@@ -132,7 +132,7 @@ struct Stamp {
 }
 
 /// How long a file must have been unmodified when read for its stamp to be trusted.
-pub(crate) const SETTLED: Duration = Duration::from_secs(2);
+const SETTLED: Duration = Duration::from_secs(2);
 
 fn stamp(path: &Path) -> Option<Stamp> {
     stamp_of(&crate::fsx::symlink_metadata(path).ok()?)
@@ -149,7 +149,13 @@ fn stamp_of(m: &std::fs::Metadata) -> Option<Stamp> {
 
 /// `stamp`, if it had been still for [`SETTLED`] at `at`.
 fn settled(stamp: Option<Stamp>, at: SystemTime) -> Option<Stamp> {
-    stamp.filter(|s| at.duration_since(s.modified).is_ok_and(|age| age > SETTLED))
+    stamp.filter(|s| has_settled(s.modified, at))
+}
+
+/// Whether something last modified at `modified` had been still for [`SETTLED`] at `at`: a
+/// file rewritten within its clock's tick keeps its stamp, so a stamp is trusted only then.
+pub(crate) fn has_settled(modified: SystemTime, at: SystemTime) -> bool {
+    at.duration_since(modified).is_ok_and(|age| age > SETTLED)
 }
 
 /// A folder's stamp; `content_dir` itself may be a symbolic link, which the walk follows.

@@ -266,19 +266,23 @@ fn a_quarter_the_edit_does_not_reach_keeps_its_warnings() {
     assert_eq!(goal_warnings(&fixed), 0, "{:?}", findings(&fixed));
 }
 
-/// Sets the modification time of `dir` and of everything in it to an hour ago, deepest
-/// first (setting a file's time leaves its folder's alone).
-fn age_files(dir: &Path) {
+/// Sets the modification time of a file or folder to an hour ago.
+fn age(path: &Path) {
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(path.is_file())
+        .read(!path.is_file())
+        .open(path)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+}
+
+/// [`age`] for `dir` and everything in it, deepest first (setting a file's time leaves its
+/// folder's alone).
+fn age_files(dir: &Path) {
     for entry in walkdir::WalkDir::new(dir).contents_first(true) {
-        let entry = entry.unwrap();
-        std::fs::File::options()
-            .write(entry.file_type().is_file())
-            .read(!entry.file_type().is_file())
-            .open(entry.path())
-            .unwrap()
-            .set_modified(an_hour_ago)
-            .unwrap();
+        age(entry.unwrap().path());
     }
 }
 
@@ -331,15 +335,8 @@ fn theme_edit_reaches_every_page(settled: bool) {
 fn a_same_size_edit_to_a_file_unchanged_for_long_is_seen() {
     let site = TestSite::fixture("historia");
     let opts = preview_options(&site);
-    let unit = site.content().join("informes/2024-t1/unidades/datos.yaml");
     // A file last modified an hour ago: the cache trusts its size, inode and time.
-    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(&unit)
-        .unwrap()
-        .set_modified(an_hour_ago)
-        .unwrap();
+    age(&site.content().join("informes/2024-t1/unidades/datos.yaml"));
     let mut builder = Incremental::new();
     builder.build(&opts).unwrap();
     builder.build(&opts).unwrap();
