@@ -46,7 +46,13 @@ const cases = sites[site];
   });
   for (const [q, expected, why, forbidden = []] of cases) {
     await page.goto(`${base}buscar/?q=${encodeURIComponent(q)}`);
-    await page.waitForSelector('.pagefind-ui__result', { timeout: 30000 }).catch(() => {});
+    // Pagefind's UI puts a placeholder for each result first and its link once the result's
+    // fragment has loaded: waiting for the first result alone once read no links at all on a
+    // cold first query. Every result must have its link.
+    await page.waitForFunction(() => {
+      const results = [...document.querySelectorAll('.pagefind-ui__result')];
+      return results.length > 0 && results.every((r) => r.querySelector('a[href]'));
+    }, null, { timeout: 30000 }).catch(() => {});
     const hrefs = await page.$$eval('.pagefind-ui__result a', (as) => as.map((a) => a.getAttribute('href')));
     const found = hrefs.some((h) => h && (h.endsWith(expected) || h.includes(`${expected}#`)));
     const stray = hrefs.filter((h) => h && forbidden.some((f) => h.includes(f)));
