@@ -89,6 +89,66 @@ pub(crate) fn metadata(path: &Path) -> std::io::Result<fs::Metadata> {
     fs::metadata(path)
 }
 
+/// Hard-links `old` at `new` when `old` is a regular file that holds exactly `bytes` and that
+/// no other name links to; `false` (and nothing at `new`) otherwise, for the caller to write
+/// the file. What is compared is what gets linked: the file is opened without following a
+/// link, read through that handle, and the new name is checked to be that same file. Always
+/// `false` on systems other than Linux.
+#[cfg(target_os = "linux")]
+pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
+    use rustix::fs::{Mode, OFlags, fstat, open};
+    use std::io::Read;
+    let Ok(fd) = open(
+        old,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) else {
+        return false;
+    };
+    let Ok(st) = fstat(&fd) else { return false };
+    let regular = rustix::fs::FileType::from_raw_mode(st.st_mode).is_file();
+    if !regular || st.st_nlink != 1 || u64::try_from(st.st_size).ok() != Some(bytes.len() as u64) {
+        return false;
+    }
+    let mut file = fs::File::from(fd);
+    let mut at = 0;
+    let same = SCRATCH.with_borrow_mut(|buf| {
+        loop {
+            match file.read(buf) {
+                Ok(0) => break at == bytes.len(),
+                Ok(n) if bytes.get(at..at + n) == Some(&buf[..n]) => at += n,
+                Ok(_) => break false,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break false,
+            }
+        }
+    });
+    if !same || fs::hard_link(old, new).is_err() {
+        return false;
+    }
+    let linked = fs::symlink_metadata(new).is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.ino() == st.st_ino && m.dev() == st.st_dev
+    });
+    if !linked {
+        // `old` was replaced between the comparison and the link: what is at `new` is not
+        // what was compared.
+        let _ = fs::remove_file(new);
+    }
+    linked
+}
+
+#[cfg(target_os = "linux")]
+thread_local! {
+    /// One read buffer per writer thread: a page is read in one or two calls.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 128 * 1024]);
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn link_if_same(_old: &Path, _new: &Path, _bytes: &[u8]) -> bool {
+    false
+}
+
 /// Atomically exchanges two existing paths. `Ok(false)` when the system or file system cannot
 /// (then the caller falls back to two renames).
 #[cfg(target_os = "linux")]

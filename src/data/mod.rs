@@ -385,12 +385,12 @@ pub fn export(site: &Site) -> Vec<QuarterData> {
     site.reports.par_iter().map(|r| quarter(site, r)).collect()
 }
 
-/// [`export`], each quarter's files written under `root` as soon as they are made and then
+/// [`export`], each quarter's files written to `dest` as soon as they are made and then
 /// let go: what comes back describes the downloads, with no files left to write. At 10,000
 /// pages the files are 150 MB, which a build no longer holds all at once.
 pub fn export_written(
     site: &Site,
-    root: &std::path::Path,
+    dest: crate::output::Dest<'_>,
 ) -> crate::Result<(Vec<QuarterData>, crate::output::Written)> {
     use rayon::prelude::*;
     let quarters: Vec<(QuarterData, crate::output::Written)> = site
@@ -398,7 +398,7 @@ pub fn export_written(
         .par_iter()
         .map(|r| {
             let mut q = quarter(site, r);
-            let written = crate::output::write_files(root, &q.files)?;
+            let written = dest.write_files(&q.files)?;
             q.files = Vec::new();
             Ok((q, written))
         })

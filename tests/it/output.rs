@@ -183,3 +183,80 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     assert_eq!(leftovers(&site), Vec::<String>::new());
     eprintln!("killed builds: {saw_old} left the old site, {saw_new} the new one");
 }
+
+/// (inode, modification time) of a published file.
+fn identity(path: &std::path::Path) -> (u64, std::time::SystemTime) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).unwrap();
+    (m.ino(), m.modified().unwrap())
+}
+
+#[test]
+fn a_rebuild_keeps_the_files_that_did_not_change_and_replaces_the_ones_that_did() {
+    let site = TestSite::fixture("minimo");
+    assert_eq!(site.build().code, 0);
+    let same = site.output().join("institucion/index.html");
+    let unit = site.output().join("informes/2023/t2/datos/index.html");
+    let (same_before, unit_before) = (identity(&same), identity(&unit));
+    site.edit(
+        "informes/2023-t2/unidades/datos.yaml",
+        "Mantener los equipos.",
+        "Mantener los equipos al día.",
+    );
+    assert_eq!(site.build().code, 0);
+    // The institution page came out the same: it is the previous file, date included, so a
+    // deployment by date does not upload it again.
+    assert_eq!(identity(&same), same_before);
+    assert_ne!(identity(&unit).0, unit_before.0);
+    assert!(
+        site.text("informes/2023/t2/datos/index.html")
+            .contains("Mantener los equipos al día.")
+    );
+    // Byte for byte what a build into an empty folder makes.
+    let fresh = site.dir.path().join("nuevo");
+    assert_eq!(site.build_to(&fresh, &[]).code, 0);
+    assert_eq!(tree(&site.output()), tree(&fresh));
+}
+
+#[test]
+fn a_published_file_edited_by_hand_is_written_again_even_at_the_same_size() {
+    let site = TestSite::fixture("minimo");
+    assert_eq!(site.build().code, 0);
+    let page = site.output().join("institucion/index.html");
+    let good = std::fs::read(&page).unwrap();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let (i, _) = text
+        .match_indices("Misión")
+        .next()
+        .expect("the page names the mission");
+    let mut edited = good.clone();
+    edited[i] = b'X';
+    std::fs::write(&page, &edited).unwrap();
+    assert_eq!(site.build().code, 0);
+    assert_eq!(std::fs::read(&page).unwrap(), good);
+}
+
+#[test]
+fn a_previous_file_linked_from_elsewhere_is_copied_never_shared_or_followed() {
+    let site = TestSite::fixture("minimo");
+    assert_eq!(site.build().code, 0);
+    let page = site.output().join("institucion/index.html");
+    let good = std::fs::read(&page).unwrap();
+    // A snapshot made with `cp -al`: the published file has a second name outside.
+    let snapshot = site.dir.path().join("copia.html");
+    std::fs::hard_link(&page, &snapshot).unwrap();
+    // And a page replaced by a link to a file outside that holds the same bytes.
+    let css = site.output().join("static/estilo.css");
+    let outside = site.dir.path().join("estilo-fuera.css");
+    std::fs::copy(&css, &outside).unwrap();
+    std::fs::remove_file(&css).unwrap();
+    std::os::unix::fs::symlink(&outside, &css).unwrap();
+    assert_eq!(site.build().code, 0);
+    assert_ne!(identity(&page).0, identity(&snapshot).0);
+    assert_eq!(std::fs::read(&page).unwrap(), good);
+    let css_meta = std::fs::symlink_metadata(&css).unwrap();
+    assert!(css_meta.is_file(), "the link was kept instead of a file");
+    assert_ne!(identity(&css).0, identity(&outside).0);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&outside).unwrap().nlink(), 1);
+}
