@@ -93,11 +93,11 @@ pub(crate) fn metadata(path: &Path) -> std::io::Result<fs::Metadata> {
 /// no other name links to; `false` (and nothing at `new`) otherwise, for the caller to write
 /// the file. What is compared is what gets linked: the file is opened without following a
 /// link, read through that handle, and the new name is checked to be that same file. Always
-/// `false` on systems other than Linux.
+/// `false` on systems other than Linux, and when the file is not all in the page cache.
 #[cfg(target_os = "linux")]
 pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
     use rustix::fs::{Mode, OFlags, fstat, open};
-    use std::io::Read;
+    use rustix::io::{Errno, ReadWriteFlags, preadv2};
     let Ok(fd) = open(
         old,
         OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
@@ -107,18 +107,30 @@ pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
     };
     let Ok(st) = fstat(&fd) else { return false };
     let regular = rustix::fs::FileType::from_raw_mode(st.st_mode).is_file();
-    if !regular || st.st_nlink != 1 || u64::try_from(st.st_size).ok() != Some(bytes.len() as u64) {
+    let size = u64::try_from(st.st_size).ok();
+    if !regular || st.st_nlink != 1 || size != Some(bytes.len() as u64) {
         return false;
     }
-    let mut file = fs::File::from(fd);
-    let mut at = 0;
+    let (mut at, mut flags) = (0, ReadWriteFlags::NOWAIT);
     let same = SCRATCH.with_borrow_mut(|buf| {
         loop {
-            match file.read(buf) {
+            // Only what the page cache holds: on a disk whose cache has let the old site go,
+            // reading it back would cost more than writing the new file (EAGAIN: written).
+            // A file system that cannot say (tmpfs, on Linux 6.18: EOPNOTSUPP) is read
+            // plainly; tmpfs holds everything in memory anyway.
+            let slices = &mut [std::io::IoSliceMut::new(buf)];
+            let read = match preadv2(&fd, slices, at as u64, flags) {
+                Err(Errno::OPNOTSUPP) if flags == ReadWriteFlags::NOWAIT => {
+                    flags = ReadWriteFlags::empty();
+                    continue;
+                }
+                read => read,
+            };
+            match read {
                 Ok(0) => break at == bytes.len(),
                 Ok(n) if bytes.get(at..at + n) == Some(&buf[..n]) => at += n,
                 Ok(_) => break false,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(Errno::INTR) => {}
                 Err(_) => break false,
             }
         }
