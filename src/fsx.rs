@@ -98,6 +98,7 @@ pub(crate) fn metadata(path: &Path) -> std::io::Result<fs::Metadata> {
 pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
     use rustix::fs::{Mode, OFlags, fstat, open};
     use rustix::io::{Errno, ReadWriteFlags, preadv2};
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     let Ok(fd) = open(
         old,
         OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
@@ -111,7 +112,16 @@ pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
     if !regular || st.st_nlink != 1 || size != Some(bytes.len() as u64) {
         return false;
     }
-    let (mut at, mut flags) = (0, ReadWriteFlags::NOWAIT);
+    /// The device of the last file system that could not say, so its other files skip the
+    /// call that fails.
+    static NO_NOWAIT: AtomicU64 = AtomicU64::new(u64::MAX);
+    let dev = st.st_dev;
+    let mut flags = if NO_NOWAIT.load(Relaxed) == dev {
+        ReadWriteFlags::empty()
+    } else {
+        ReadWriteFlags::NOWAIT
+    };
+    let mut at = 0;
     let same = SCRATCH.with_borrow_mut(|buf| {
         loop {
             // Only what the page cache holds: on a disk whose cache has let the old site go,
@@ -121,6 +131,7 @@ pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
             let slices = &mut [std::io::IoSliceMut::new(buf)];
             let read = match preadv2(&fd, slices, at as u64, flags) {
                 Err(Errno::OPNOTSUPP) if flags == ReadWriteFlags::NOWAIT => {
+                    NO_NOWAIT.store(dev, Relaxed);
                     flags = ReadWriteFlags::empty();
                     continue;
                 }
