@@ -218,12 +218,19 @@ fn a_rebuild_keeps_the_files_that_did_not_change_and_replaces_the_ones_that_did(
     assert_eq!(tree(&site.output()), tree(&fresh));
 }
 
-#[test]
-fn a_published_file_edited_by_hand_is_written_again_even_at_the_same_size() {
+/// The fixture built once, its institution page (which no content edit here changes) and the
+/// page's bytes.
+fn built_institution_page() -> (TestSite, std::path::PathBuf, Vec<u8>) {
     let site = TestSite::fixture("minimo");
     assert_eq!(site.build().code, 0);
     let page = site.output().join("institucion/index.html");
     let good = std::fs::read(&page).unwrap();
+    (site, page, good)
+}
+
+#[test]
+fn a_published_file_edited_by_hand_is_written_again_even_at_the_same_size() {
+    let (site, page, good) = built_institution_page();
     let text = String::from_utf8(good.clone()).unwrap();
     let (i, _) = text
         .match_indices("Misión")
@@ -238,10 +245,7 @@ fn a_published_file_edited_by_hand_is_written_again_even_at_the_same_size() {
 
 #[test]
 fn a_previous_file_linked_from_elsewhere_is_copied_never_shared_or_followed() {
-    let site = TestSite::fixture("minimo");
-    assert_eq!(site.build().code, 0);
-    let page = site.output().join("institucion/index.html");
-    let good = std::fs::read(&page).unwrap();
+    let (site, page, good) = built_institution_page();
     // A snapshot made with `cp -al`: the published file has a second name outside.
     let snapshot = site.dir.path().join("copia.html");
     std::fs::hard_link(&page, &snapshot).unwrap();
