@@ -248,14 +248,6 @@ pub struct Dest<'a> {
 }
 
 impl<'a> Dest<'a> {
-    /// `root`, with nothing to reuse.
-    pub fn new(root: &'a Path) -> Self {
-        Dest {
-            root,
-            previous: None,
-        }
-    }
-
     pub fn root(&self) -> &'a Path {
         self.root
     }
