@@ -17,8 +17,9 @@
 # under /usr/bin/time -v: it must succeed, and it gives the page counts and the peak RSS), then
 # times warm rebuilds with hyperfine: informe's build, Hugo's build, and the floor (`cp -r` of
 # our output tree within the same file system). Both tools rebuild over their previous output,
-# as a webmaster does: informe writes a staging folder, swaps it in and deletes the old one;
-# Hugo overwrites in place.
+# as a webmaster does: informe renders every page, links from the previous output each file
+# that comes out the same and writes the rest into a staging folder, swaps it in and deletes
+# the old one; Hugo renders every page and overwrites every file in place.
 # It also times `informe build --sin-busqueda`, so the search index's share is reported apart,
 # and runs that build and Hugo's in turn (benches/pares.sh) for a pair-by-pair ratio.
 # The last line is `informe/hugo at N pages: R` (R = our median / Hugo's median, N = our pages).
