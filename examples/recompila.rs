@@ -52,6 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         output_dir: output.ok_or("--salida is required")?,
         base_url: None,
         search: SearchIndex::KeepPrevious,
+        ..BuildOptions::default()
     };
     let mut units: Vec<PathBuf> = walkdir::WalkDir::new(content.join("informes"))
         .into_iter()

@@ -224,6 +224,14 @@ pub(crate) fn canonicalize(path: &Path) -> Result<std::path::PathBuf> {
     fs::canonicalize(path).map_err(io(path))
 }
 
+/// Feeds a file to `hasher` a buffer at a time (the program's own file is tens of megabytes).
+pub(crate) fn hash_file(path: &Path, hasher: &mut blake3::Hasher) -> Result<()> {
+    hasher
+        .update_reader(fs::File::open(path).map_err(io(path))?)
+        .map_err(io(path))?;
+    Ok(())
+}
+
 /// Reads a regular file, at most `limit` bytes plus one (so the caller sees that it is too
 /// large), without following a symbolic link in its last component (Linux: `O_NOFOLLOW`) and
 /// without blocking on a FIFO (`O_NONBLOCK`): the file may have been replaced since it was

@@ -419,6 +419,7 @@ impl Incremental {
             search_pages,
             base_path: site.settings.base_path.clone(),
             search_deferred,
+            search_parts: crate::search::PartsMade::default(),
         };
         self.templates = Some(templates);
         self.last = Some(Last {

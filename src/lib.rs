@@ -41,6 +41,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// What to do about the search index.
     pub search: SearchIndex,
+    /// About how many pages each part of the search index holds (see `search::index_parts`).
+    pub search_part_pages: usize,
 }
 
 /// How a build treats the Pagefind search index.
@@ -66,6 +68,7 @@ impl Default for BuildOptions {
             output_dir: "public".into(),
             base_url: None,
             search: SearchIndex::Build,
+            search_part_pages: search::DEFAULT_PART_PAGES,
         }
     }
 }
@@ -84,6 +87,9 @@ pub struct BuildSummary {
     /// Whether the search index was kept from the previous build (see
     /// [`SearchIndex::KeepPrevious`]).
     pub search_deferred: bool,
+    /// The parts of the search index this build made, and how many it took unchanged from
+    /// the previous site (none when it wrote no index or kept the previous one).
+    pub search_parts: search::PartsMade,
 }
 
 /// Loads, models and validates the content. Errors carry every diagnostic found.
@@ -274,6 +280,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         search_pages: published.search_pages,
         base_path,
         search_deferred: published.search_deferred,
+        search_parts: published.search_parts,
     })
 }
 
@@ -289,6 +296,7 @@ struct Published {
     written: output::Written,
     search_pages: Vec<String>,
     search_deferred: bool,
+    search_parts: search::PartsMade,
 }
 
 /// What rendering a planned site takes.
@@ -363,15 +371,22 @@ fn publish_staged(opts: &BuildOptions, staged: Staged, base_path: &str) -> Resul
     let search_deferred =
         opts.search == SearchIndex::KeepPrevious && opts.output_dir.join(search::BUNDLE).is_dir();
     let root = staging.path();
+    let mut search_parts = search::PartsMade::default();
     if search_deferred {
         output::link_tree(
             &opts.output_dir.join(search::BUNDLE),
             &root.join(search::BUNDLE),
         )?;
     } else if opts.search != SearchIndex::Skip {
-        let bundle = search::index_written(root, &search_pages, base_path)?;
+        let (bundle, parts) = search::index_parts(
+            staging.dest(),
+            &search_pages,
+            base_path,
+            opts.search_part_pages,
+        )?;
         clock.lap("busqueda");
-        written.add(staging.dest().write_files(&bundle)?);
+        written.add(bundle);
+        search_parts = parts;
     }
     staging.finish()?;
     clock.lap("escritura del índice y cambio");
@@ -379,6 +394,7 @@ fn publish_staged(opts: &BuildOptions, staged: Staged, base_path: &str) -> Resul
         written,
         search_pages,
         search_deferred,
+        search_parts,
     })
 }
 

@@ -43,6 +43,13 @@ enum Command {
         /// página «Buscar» de ese sitio no encontrará nada. No lo use para publicar.
         #[arg(long)]
         sin_busqueda: bool,
+        /// Páginas por parte del índice de búsqueda (aproximado: un trimestre nunca se
+        /// divide). Cada parte se indexa por separado y se reutiliza si sus páginas no
+        /// cambiaron; menos páginas por parte ocupan menos memoria al compilar, y más partes
+        /// son más descargas al buscar.
+        #[arg(long, default_value_t = informe::search::DEFAULT_PART_PAGES,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        paginas_por_parte: usize,
     },
     /// Revisa el contenido, los enlaces, las anclas y la accesibilidad sin escribir nada.
     Check {
@@ -108,6 +115,7 @@ fn main() -> ExitCode {
             output,
             base_url,
             sin_busqueda,
+            paginas_por_parte,
         } => build(BuildOptions {
             content_dir: content,
             theme_dir: theme,
@@ -118,6 +126,7 @@ fn main() -> ExitCode {
             } else {
                 SearchIndex::Build
             },
+            search_part_pages: paginas_por_parte,
         }),
         Command::Check { content, theme } => check(BuildOptions {
             content_dir: content,
@@ -201,6 +210,20 @@ fn build(opts: BuildOptions) -> ExitCode {
                 summary.warnings.len(),
                 summary.elapsed
             );
+            let parts = summary.search_parts;
+            let line = if parts.parts > 1 {
+                format!(
+                    "Índice de búsqueda en {} partes; sin cambios, tomadas del sitio anterior: {}",
+                    parts.parts, parts.reused
+                )
+            } else if parts.reused == 1 {
+                "Índice de búsqueda sin cambios, tomado del sitio anterior".to_owned()
+            } else {
+                String::new()
+            };
+            if !line.is_empty() {
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => report(&mut err, &e, &opts),

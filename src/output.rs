@@ -252,6 +252,11 @@ impl<'a> Dest<'a> {
         self.root
     }
 
+    /// The site these files replace, when it is one `informe` wrote.
+    pub fn previous(&self) -> Option<&'a Path> {
+        self.previous
+    }
+
     /// Writes one file whose folder [`make_folders`] made.
     pub fn write_one(&self, a: &Artifact) -> Result<()> {
         let to = self.root.join(&a.path);

@@ -61,8 +61,8 @@ step "search: Pagefind in headless Chromium finds Spanish words with and without
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 server=
 trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
-search() { # CONTENT CASES: build CONTENT, serve it, run buscar.cjs's CASES against it
-  "$informe" build --content "$1" --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar-$2" >/dev/null 2>&1
+search() { # CONTENT CASES [BUILD FLAGS]: build CONTENT, serve it, run buscar.cjs's CASES on it
+  "$informe" build --content "$1" --base-url "http://127.0.0.1:$port/" --output "$tmp/buscar-$2" "${@:3}" >/dev/null 2>&1
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$tmp/buscar-$2" >/dev/null 2>&1 &
   server=$!
   # Wait until this server answers with this site: a fixed second once let the first query
@@ -79,6 +79,8 @@ search() { # CONTENT CASES: build CONTENT, serve it, run buscar.cjs's CASES agai
 search tests/fixtures/minimo/content minimo
 # The shipped report: what every page repeats (publication data, download links) is not searched.
 search content informe
+# An index in three parts, one per quarter, merged by the search page.
+search tests/fixtures/historia/content historia --paginas-por-parte 1
 
 echo "target folder: $(du -sh "${CARGO_TARGET_DIR:-target}" | cut -f1)"
 step "all checks passed in ${SECONDS} s"

@@ -4,6 +4,7 @@
 //! Only `<main data-pagefind-body>` is indexed; headings with ids become results that link to
 //! the exact action line (`#linea-3`).
 
+mod parts;
 mod strip;
 
 use crate::fsx;
@@ -18,31 +19,7 @@ use std::path::{Path, PathBuf};
 /// Folder of the search bundle inside the output.
 pub const BUNDLE: &str = "pagefind";
 
-/// Indexes the quarter and unit pages already written under `root` (the staging folder), in
-/// parallel: Pagefind's in-memory API takes one page at a time under a lock, while its folder
-/// walker reads and parses pages on every core. The pages are hard-linked into a scratch folder
-/// laid out as their URLs (`<base_path>/informes/…`), so Pagefind reads only the pages meant for
-/// search and records each URL with the site's base path; a page with charts is copied there
-/// without them instead (see `strip.rs`). The scratch folder is removed before returning; the
-/// bundle comes back as artifacts to write.
-pub fn index_written(
-    root: &Path,
-    pages: &[String],
-    base_path: &str,
-) -> crate::Result<Vec<Artifact>> {
-    let mut clock = crate::timing::Clock::start();
-    let scratch = root.join(".indice-busqueda");
-    stage_pages(root, &scratch, pages, base_path)?;
-    clock.lap("búsqueda: páginas preparadas");
-    let bundle = runtime().and_then(|rt| {
-        let mut index = index_folder(&rt, &scratch)?;
-        clock.lap("búsqueda: páginas leídas por Pagefind");
-        let files = files(&rt, &mut index);
-        clock.lap("búsqueda: índice y compresión");
-        files
-    });
-    bundle.map_err(crate::Error::Search)
-}
+pub use parts::{DEFAULT_PART_PAGES, PARTS_FILE, PartsMade, index_parts};
 
 /// Puts `pages` (paths relative to `root`) into `scratch`, laid out as their URLs: hard-linked,
 /// or, for a page with inline SVG, copied without it.
@@ -280,15 +257,48 @@ fn index_folder(
     Ok(index)
 }
 
-/// The bundle's files (UI, index, fragments), sorted by path.
+/// The bundle's files (UI, index, fragments), sorted by path, with a [`PARTS_FILE`] that
+/// lists no other part: the whole index in one part.
 fn files(
     runtime: &tokio::runtime::Runtime,
     index: &mut PagefindIndex,
 ) -> Result<Vec<Artifact>, String> {
+    let mut out = files_in(runtime, index, &format!("{BUNDLE}/"), true)?;
+    out.push(parts::parts_file(&[]));
+    Ok(out)
+}
+
+/// The bundle's files under `dir` (`pagefind/`, `pagefind/parte-2/`…), sorted by path. A
+/// part after the first keeps only its index: the search page runs Pagefind's code, UI and
+/// WebAssembly from the first part, and a merged index reads none of its own.
+fn files_in(
+    runtime: &tokio::runtime::Runtime,
+    index: &mut PagefindIndex,
+    dir: &str,
+    first: bool,
+) -> Result<Vec<Artifact>, String> {
     let files = runtime
         .block_on(index.get_files())
         .map_err(|e| e.to_string())?;
-    Ok(bundle(files))
+    let mut out: Vec<Artifact> = files
+        .into_iter()
+        .map(|f| Artifact {
+            path: format!("{dir}{}", f.filename.to_string_lossy().replace('\\', "/")),
+            bytes: f.contents,
+        })
+        .filter(|a| first || index_file(&a.path[dir.len()..]))
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Whether a bundle file is part of the index proper (what a merged index reads).
+fn index_file(rel: &str) -> bool {
+    rel == "pagefind-entry.json"
+        || rel.ends_with(".pf_meta")
+        || ["index/", "fragment/", "filter/"]
+            .iter()
+            .any(|d| rel.starts_with(d))
 }
 
 fn scratch_str(p: &Path) -> Result<String, String> {
@@ -313,22 +323,6 @@ pub fn index(artifacts: &[Artifact], base_path: &str) -> Result<Vec<Artifact>, S
             .map_err(|e| format!("{}: {e}", a.path))?;
     }
     files(&rt, &mut index)
-}
-
-/// Pagefind's files as artifacts under [`BUNDLE`], sorted by path.
-fn bundle(files: Vec<pagefind::api::SyntheticFile>) -> Vec<Artifact> {
-    let mut out: Vec<Artifact> = files
-        .into_iter()
-        .map(|f| Artifact {
-            path: format!(
-                "{BUNDLE}/{}",
-                f.filename.to_string_lossy().replace('\\', "/")
-            ),
-            bytes: f.contents,
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
 }
 
 #[cfg(test)]

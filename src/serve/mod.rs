@@ -234,6 +234,7 @@ pub fn serve(opts: &ServeOptions, out: &mut dyn Write) -> Result<()> {
         output_dir: output.clone(),
         base_url: Some(format!("http://{addr}/")),
         search: crate::SearchIndex::KeepPrevious,
+        ..BuildOptions::default()
     };
     let shared = Arc::new(Shared::default());
     let _ = writeln!(out, "Sirviendo en http://{addr}/ (Ctrl+C para terminar)");

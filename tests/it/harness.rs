@@ -54,6 +54,11 @@ impl TestSite {
     }
 
     pub fn build_to(&self, output: &Path, env: &[(&str, &str)]) -> Run {
+        self.build_with(output, env, &[])
+    }
+
+    /// `build` into `output` with `env` set and `args` after the usual ones.
+    pub fn build_with(&self, output: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
         let mut cmd = Command::cargo_bin("informe").unwrap();
         cmd.current_dir(self.dir.path())
             .arg("build")
@@ -62,7 +67,8 @@ impl TestSite {
             .arg("--theme")
             .arg(repo_root().join("theme"))
             .arg("--output")
-            .arg(output);
+            .arg(output)
+            .args(args);
         for (k, v) in env {
             cmd.env(k, v);
         }

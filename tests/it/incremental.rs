@@ -15,6 +15,7 @@ fn preview_options(site: &TestSite) -> BuildOptions {
         output_dir: site.dir.path().join("vista-previa"),
         base_url: None,
         search: SearchIndex::KeepPrevious,
+        ..BuildOptions::default()
     }
 }
 

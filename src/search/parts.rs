@@ -1,0 +1,319 @@
+//! The search index in parts. The quarter and unit pages are split, in the order of their
+//! quarters, into parts of about `per_part` pages; each part is a Pagefind bundle of its own,
+//! and the search page merges them (Pagefind's `mergeIndex`, listed in [`PARTS_FILE`]).
+//!
+//! Why parts:
+//! - Pagefind keeps every page it has read until it writes the index, about 360 KB a page:
+//!   one index of 13,424 pages peaked at 3.6 GB. A part is written and let go before the next.
+//! - A part whose pages are byte for byte those of the site being replaced, built by this same
+//!   program, is taken from that site instead of being indexed again: a rebuild after an edit
+//!   of the latest quarter indexes only the part that holds it. Each part records a fingerprint
+//!   of what it was made from, and of each of its files, in [`MANIFEST`]; a file that does not
+//!   match (edited or removed by hand) makes the part be indexed again.
+//!
+//! Quarters are never split between parts, and a part is closed once it holds `per_part`
+//! pages or more, so adding a quarter changes only the last part. Pages outside a quarter's
+//! folder go in the last part.
+
+use super::{BUNDLE, files_in, index_folder, runtime, stage_pages};
+use crate::fsx;
+use crate::output::{Dest, Written};
+use crate::render::Artifact;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Pages per part when the build is not told otherwise: about 180 MB of Pagefind's memory,
+/// and at the report's pace (a few dozen searchable pages a quarter) one part for a decade.
+pub const DEFAULT_PART_PAGES: usize = 500;
+
+/// The list of the parts after the first, relative to the first (`["parte-2/"]`), read by
+/// the search page (`theme/static/buscar.js`); in the first part's folder.
+pub const PARTS_FILE: &str = "partes.json";
+
+/// What a part was made from and the fingerprint of each of its files; in the part's folder.
+const MANIFEST: &str = "informe-parte.json";
+
+/// Files larger than this in a previous part are not read back (the largest Pagefind files of
+/// a 500-page part are a few megabytes).
+const MAX_REUSED_FILE: u64 = 256 << 20;
+
+/// One part: its folder in the site (`pagefind/`, `pagefind/parte-2/`…) and its pages.
+#[derive(Debug, PartialEq)]
+struct Part {
+    dir: String,
+    pages: Vec<String>,
+}
+
+/// `informes/2023/t2/` for a page inside that quarter's folder.
+fn quarter_of(page: &str) -> Option<&str> {
+    let mut slashes = page.match_indices('/').map(|(i, _)| i);
+    let end = slashes.nth(2)?;
+    // A page of the quarter itself or of one of its units, not the `informes/` listing.
+    (page.starts_with("informes/") && page.len() > end + 1).then(|| &page[..=end])
+}
+
+fn split(pages: &[String], per_part: usize) -> Vec<Part> {
+    let mut quarters: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut others = Vec::new();
+    for p in pages {
+        match quarter_of(p) {
+            Some(q) => quarters.entry(q).or_default().push(p.clone()),
+            None => others.push(p.clone()),
+        }
+    }
+    let mut groups: Vec<Vec<String>> = vec![Vec::new()];
+    for (_, mut quarter) in quarters {
+        let last = groups.last_mut().expect("one group at least");
+        if last.len() >= per_part.max(1) {
+            groups.push(quarter);
+        } else {
+            last.append(&mut quarter);
+        }
+    }
+    groups
+        .last_mut()
+        .expect("one group at least")
+        .append(&mut others);
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut pages)| {
+            pages.sort();
+            Part {
+                dir: part_dir(i),
+                pages,
+            }
+        })
+        .collect()
+}
+
+fn part_dir(i: usize) -> String {
+    if i == 0 {
+        format!("{BUNDLE}/")
+    } else {
+        format!("{BUNDLE}/parte-{}/", i + 1)
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    huella: String,
+    archivos: BTreeMap<String, String>,
+}
+
+/// What [`index_parts`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartsMade {
+    /// Parts of the index.
+    pub parts: usize,
+    /// Parts taken unchanged from the previous site.
+    pub reused: usize,
+}
+
+/// Indexes the `pages` written under `dest`'s root (the staging folder) part by part, taking
+/// unchanged parts from the site `dest` replaces, and writes every part and [`PARTS_FILE`]
+/// through `dest`.
+pub fn index_parts(
+    dest: Dest<'_>,
+    pages: &[String],
+    base_path: &str,
+    per_part: usize,
+) -> crate::Result<(Written, PartsMade)> {
+    let root = dest.root();
+    let parts = split(pages, per_part);
+    let program = program();
+    let rt = runtime().map_err(crate::Error::Search)?;
+    let mut written = Written::default();
+    let mut reused = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let fingerprint = match program {
+            Some(program) => Some(fingerprint(root, part, base_path, &program)?),
+            None => None,
+        };
+        let previous = fingerprint.as_ref().and_then(|f| {
+            dest.previous()
+                .and_then(|prev| take_previous(&prev.join(&part.dir), &part.dir, f))
+        });
+        let files = match previous {
+            Some(files) => {
+                reused += 1;
+                files
+            }
+            None => {
+                let scratch = root.join(format!(".indice-busqueda-{}", i + 1));
+                stage_pages(root, &scratch, &part.pages, base_path)?;
+                let mut index = index_folder(&rt, &scratch).map_err(crate::Error::Search)?;
+                let made =
+                    files_in(&rt, &mut index, &part.dir, i == 0).map_err(crate::Error::Search)?;
+                drop(index);
+                with_manifest(made, &part.dir, fingerprint.as_deref())
+            }
+        };
+        written.add(dest.write_files(&files)?);
+    }
+    let others: Vec<String> = parts[1..]
+        .iter()
+        .map(|p| p.dir[BUNDLE.len() + 1..].to_owned())
+        .collect();
+    written.add(dest.write_files(&[parts_file(&others)])?);
+    let made = PartsMade {
+        parts: parts.len(),
+        reused,
+    };
+    Ok((written, made))
+}
+
+/// [`PARTS_FILE`] listing `others`, the folders of the parts after the first.
+pub(super) fn parts_file(others: &[String]) -> Artifact {
+    let mut bytes = serde_json::to_vec(others).expect("a list of strings serializes");
+    bytes.push(b'\n');
+    Artifact {
+        path: format!("{BUNDLE}/{PARTS_FILE}"),
+        bytes,
+    }
+}
+
+/// The fingerprint of the running program and of the one setting Pagefind reads from the
+/// environment. The program's own bytes stand for everything else that shapes an index:
+/// Pagefind's version, its settings, and how pages are prepared for it. Read through
+/// `/proc/self/exe`, which is the running file even if a new build has replaced its path.
+fn program() -> Option<blake3::Hash> {
+    static PROGRAM: std::sync::OnceLock<Option<blake3::Hash>> = std::sync::OnceLock::new();
+    *PROGRAM.get_or_init(|| {
+        let exe = Path::new("/proc/self/exe");
+        let exe = if exe.exists() {
+            exe.to_path_buf()
+        } else {
+            std::env::current_exe().ok()?
+        };
+        let mut h = blake3::Hasher::new();
+        fsx::hash_file(&exe, &mut h).ok()?;
+        let chunk = std::env::var_os("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE").unwrap_or_default();
+        h.update(chunk.as_encoded_bytes());
+        Some(h.finalize())
+    })
+}
+
+/// What `part` is made from: the program, the base path and each page's path and bytes.
+fn fingerprint(
+    root: &Path,
+    part: &Part,
+    base_path: &str,
+    program: &blake3::Hash,
+) -> crate::Result<String> {
+    let pages = part
+        .pages
+        .par_iter()
+        .map(|p| fsx::read(&root.join(p)).map(|bytes| blake3::hash(&bytes)))
+        .collect::<crate::Result<Vec<_>>>()?;
+    let mut h = blake3::Hasher::new();
+    h.update(b"informe: parte del indice de busqueda\0");
+    h.update(program.as_bytes());
+    for text in [base_path, &part.dir] {
+        h.update(&(text.len() as u64).to_le_bytes())
+            .update(text.as_bytes());
+    }
+    for (path, page) in part.pages.iter().zip(&pages) {
+        h.update(&(path.len() as u64).to_le_bytes())
+            .update(path.as_bytes())
+            .update(page.as_bytes());
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// The files of the part in `folder` of the previous site (paths under `dir` in the new
+/// one), with its manifest, when that part was made from `fingerprint` and every file is as
+/// it was written. Anything else (no manifest, a file changed, missing, or not a regular
+/// file) answers `None`, and the part is indexed again.
+fn take_previous(folder: &Path, dir: &str, fingerprint: &str) -> Option<Vec<Artifact>> {
+    let manifest_bytes = fsx::read_regular(&folder.join(MANIFEST), MAX_REUSED_FILE).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes).ok()?;
+    if manifest.huella != fingerprint {
+        return None;
+    }
+    let mut files = manifest
+        .archivos
+        .par_iter()
+        .map(|(rel, hash)| {
+            if rel
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+            {
+                return None;
+            }
+            let bytes = fsx::read_regular(&folder.join(rel), MAX_REUSED_FILE).ok()?;
+            (blake3::hash(&bytes).to_hex().as_str() == hash).then(|| Artifact {
+                path: format!("{dir}{rel}"),
+                bytes,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    files.push(Artifact {
+        path: format!("{dir}{MANIFEST}"),
+        bytes: manifest_bytes,
+    });
+    Some(files)
+}
+
+/// `files` (a part's bundle, paths under `dir`) with the part's manifest, when there is a
+/// fingerprint to record (no previous site: the next build has one).
+fn with_manifest(mut files: Vec<Artifact>, dir: &str, fingerprint: Option<&str>) -> Vec<Artifact> {
+    let archivos = files
+        .iter()
+        .map(|a| {
+            (
+                a.path[dir.len()..].to_owned(),
+                blake3::hash(&a.bytes).to_hex().to_string(),
+            )
+        })
+        .collect();
+    let huella = fingerprint.unwrap_or_default().to_owned();
+    let mut bytes =
+        serde_json::to_vec_pretty(&Manifest { huella, archivos }).expect("a manifest serializes");
+    bytes.push(b'\n');
+    files.push(Artifact {
+        path: format!("{dir}{MANIFEST}"),
+        bytes,
+    });
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn quarters_stay_whole_and_close_a_part_once_it_is_full() {
+        let all = pages(&[
+            "informes/2024/t1/index.html",
+            "informes/2023/t3/index.html",
+            "informes/2023/t3/uaa/index.html",
+            "informes/2023/t4/index.html",
+            "informes/2023/t4/uaa/index.html",
+            "institucion/index.html",
+        ]);
+        let parts = split(&all, 3);
+        let dirs: Vec<&str> = parts.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["pagefind/", "pagefind/parte-2/"]);
+        assert_eq!(
+            parts[0].pages,
+            pages(&[
+                "informes/2023/t3/index.html",
+                "informes/2023/t3/uaa/index.html",
+                "informes/2023/t4/index.html",
+                "informes/2023/t4/uaa/index.html",
+            ])
+        );
+        assert_eq!(
+            parts[1].pages,
+            pages(&["informes/2024/t1/index.html", "institucion/index.html"])
+        );
+        assert_eq!(split(&all, 500).len(), 1);
+        assert_eq!(split(&[], 500).len(), 1);
+    }
+}
