@@ -8,9 +8,9 @@
 #                 3 and 1 up to 5,000; 2 and 0 above, where one build of ours takes minutes)
 #   SEED          the generator's seed (default 20230630)
 #   BENCH_DIR     where the content and outputs go (default /dev/shm, a tmpfs). At 10,000
-#                 pages our build with search peaks near 4 GB (Pagefind; 0.4 GB without), Hugo's
-#                 near 4 GB, and tmpfs holds 3 GB of outputs: if RAM is short, use a disk folder
-#                 (BENCH_DIR=/var/tmp); the floor then measures the disk's page cache.
+#                 pages our build peaks near 0.4 GB, Hugo's near 4.5 GB, and tmpfs holds 3 GB
+#                 of outputs: if RAM is short, use a disk folder (BENCH_DIR=/var/tmp); the
+#                 floor then measures the disk's page cache.
 #
 # Builds informe and the generator in release, writes the synthetic report
 # (examples/sintetico.rs) as informe content and as its Hugo twin, builds each once (cold,
@@ -22,6 +22,10 @@
 # the old one; Hugo renders every page and overwrites every file in place.
 # It also times `informe build --sin-busqueda`, so the search index's share is reported apart,
 # and runs that build and Hugo's in turn (benches/pares.sh) for a pair-by-pair ratio.
+# A warm rebuild with nothing changed takes every part of the search index from the previous
+# output, so informe's build with search is also timed two more ways: into an empty folder
+# (everything made again, the index included), and after a one-word edit of a unit of the
+# latest quarter before each build (the webmaster's rebuild: the last part is indexed again).
 # The last line is `informe/hugo at N pages: R` (R = our median / Hugo's median, N = our pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,6 +110,25 @@ hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work
   -n informe-sin-busqueda "$informe build --sin-busqueda --content $content --theme $theme --output $out_informe" \
   -n hugo "hugo --quiet --source $hugo_src --destination $out_hugo"
 echo
+echo "== informe with search: after an edit of the latest quarter, and into an empty folder"
+latest=$(find "$content/informes" -mindepth 1 -maxdepth 1 -type d | sort | tail -1)
+edited=$(find "$latest/unidades" -name '*.yaml' | sort | head -1)
+# Toggles a word at the end of the unit's objective (line 5 of a synthetic unit file).
+cat >"$work/edita.sh" <<EDITA
+#!/bin/sh
+if grep -q ' (revisado)\$' '$edited'; then sed -i '5s/ (revisado)\$//' '$edited'
+else sed -i '5s/\$/ (revisado)/' '$edited'; fi
+EDITA
+sh "$work/edita.sh"
+grep -q ' (revisado)$' "$edited" || { echo "edita.sh does not edit $edited" >&2; exit 1; }
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work/search.csv" \
+  --prepare "sh $work/edita.sh" \
+  -n informe-tras-edicion "$informe build --content $content --theme $theme --output $out_informe"
+hyperfine -N --style basic --warmup 0 --runs "$runs" --export-csv "$work/cold.csv" \
+  --prepare "rm -rf $out_informe" \
+  -n informe-desde-cero "$informe build --content $content --theme $theme --output $out_informe"
+
+echo
 echo "== floor: cp -r of our output tree within the same file system"
 hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work/floor.csv" \
   --prepare "rm -rf $floor" -n floor "cp -r $out_informe $floor"
@@ -126,6 +149,7 @@ ratio_pairs=$(sed -nE 's/^A\/B wall, pair by pair: median ([0-9.]+).*/\1/p' <<<"
 col() { awk -F, -v name="$2" -v c="$3" '$1 == name {print $c}' "$work/$1.csv"; }
 med_i=$(col builds informe 4) med_h=$(col builds hugo 4) med_f=$(col floor floor 4)
 med_p=$(col builds informe-sin-busqueda 4)
+med_e=$(col search informe-tras-edicion 4) med_c=$(col cold informe-desde-cero 4)
 cpu_p=$(awk -v u="$(col builds informe-sin-busqueda 5)" -v s="$(col builds informe-sin-busqueda 6)" 'BEGIN{print u + s}')
 cpu_i=$(awk -v u="$(col builds informe 5)" -v s="$(col builds informe 6)" 'BEGIN{print u + s}')
 cpu_h=$(awk -v u="$(col builds hugo 5)" -v s="$(col builds hugo 6)" 'BEGIN{print u + s}')
@@ -135,7 +159,7 @@ echo
 dirty=$(git diff --quiet HEAD -- src theme Cargo.toml Cargo.lock 2>/dev/null || echo '+uncommitted changes')
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(git rev-parse --short HEAD)$dirty, seed $seed, $runs runs"
 awk -v mi="$med_i" -v mh="$med_h" -v mf="$med_f" -v ci="$cpu_i" -v ch="$cpu_h" -v cf="$cpu_f" \
-  -v mp="$med_p" -v cp="$cpu_p" \
+  -v mp="$med_p" -v cp="$cpu_p" -v me="$med_e" -v mc="$med_c" \
   -v ni="$n_informe" -v nh="$n_hugo" -v ri="$rss_informe" -v rh="$rss_hugo" -v rf="$rss_floor" 'BEGIN {
   f = "| %-13s | %6d | %10.0f | %8.2f | %12.0f | %11d | %6.2f | %7.1f |\n"
   printf "| %-13s | %6s | %10s | %8s | %12s | %11s | %6s | %7s |\n", "", "pages", "median ms", "ms/page", "cpu ms (u+s)", "peak RSS MB", "× Hugo", "× floor"
@@ -143,9 +167,13 @@ awk -v mi="$med_i" -v mh="$med_h" -v mf="$med_f" -v ci="$cpu_i" -v ch="$cpu_h" -
   printf f, "informe", ni, mi * 1000, mi * 1000 / ni, ci * 1000, ri, mi / mh, mi / mf
   printf "| %-13s | %6d | %10.0f | %8.2f | %12.0f | %11s | %6.2f | %7.1f |\n", "  sin búsqueda", ni, mp * 1000, mp * 1000 / ni, cp * 1000, "", mp / mh, mp / mf
   printf "| %-13s | %6s | %10.0f | %8s | %12.0f | %11s | %6.2f | %7s |\n", "  búsqueda", "", (mi - mp) * 1000, "", (ci - cp) * 1000, "", (mi - mp) / mh, ""
+  printf "| %-13s | %6d | %10.0f | %8.2f | %12s | %11s | %6.2f | %7.1f |\n", "  tras edición", ni, me * 1000, me * 1000 / ni, "", "", me / mh, me / mf
+  printf "| %-13s | %6d | %10.0f | %8.2f | %12s | %11s | %6.2f | %7.1f |\n", "  desde cero", ni, mc * 1000, mc * 1000 / ni, "", "", mc / mh, mc / mf
   printf f, "hugo", nh, mh * 1000, mh * 1000 / nh, ch * 1000, rh, 1, mh / mf
   printf f, "floor (cp -r)", ni, mf * 1000, mf * 1000 / ni, cf * 1000, rf, mf / mh, 1
 }'
 awk -v mp="$med_p" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo without search at %d pages: %.2f\n", n, mp / mh }'
+awk -v me="$med_e" -v mc="$med_c" -v mh="$med_h" -v n="$n_informe" 'BEGIN {
+  printf "informe/hugo with search at %d pages, after an edit: %.2f; into an empty folder: %.2f\n", n, me / mh, mc / mh }'
 echo "informe/hugo without search at $n_informe pages, pair by pair: $ratio_pairs"
 awk -v mi="$med_i" -v mh="$med_h" -v n="$n_informe" 'BEGIN { printf "informe/hugo at %d pages: %.2f\n", n, mi / mh }'

@@ -1,5 +1,6 @@
 //! SEARCH: a Pagefind index of the rendered quarter and unit pages, read by Pagefind's folder
-//! walker from the pages just written (on every core) and written with the rest of the site.
+//! walker from the pages just written (on every core) and written with the rest of the site,
+//! in parts of a few hundred pages that a rebuild takes unchanged when it can (`parts.rs`).
 //! Pagefind reads `lang="es-MX"` and stems Spanish, so «capacitacion» finds «capacitaciones».
 //! Only `<main data-pagefind-body>` is indexed; headings with ids become results that link to
 //! the exact action line (`#linea-3`).
