@@ -11,9 +11,10 @@
 //!   of what it was made from, and of each of its files, in [`MANIFEST`]; a file that does not
 //!   match (edited or removed by hand) makes the part be indexed again.
 //!
-//! Quarters are never split between parts, and a part is closed once it holds `per_part`
-//! pages or more, so adding a quarter changes only the last part. Pages outside a quarter's
-//! folder go in the last part.
+//! The latest quarter is a part of its own: it is the one a webmaster edits, build after
+//! build, while preparing a report, so such a rebuild indexes only its pages. The quarters
+//! before it are grouped, oldest first, into parts closed once they hold `per_part` pages or
+//! more; a quarter is never split. Pages outside a quarter's folder go in the last part.
 
 use super::{BUNDLE, files_in, index_folder, runtime, stage_pages};
 use crate::fsx;
@@ -62,6 +63,7 @@ fn split(pages: &[String], per_part: usize) -> Vec<Part> {
             None => others.push(p.clone()),
         }
     }
+    let latest = quarters.pop_last();
     let mut groups: Vec<Vec<String>> = vec![Vec::new()];
     for (_, mut quarter) in quarters {
         let last = groups.last_mut().expect("one group at least");
@@ -69,6 +71,13 @@ fn split(pages: &[String], per_part: usize) -> Vec<Part> {
             groups.push(quarter);
         } else {
             last.append(&mut quarter);
+        }
+    }
+    if let Some((_, quarter)) = latest {
+        if groups[0].is_empty() {
+            groups[0] = quarter;
+        } else {
+            groups.push(quarter);
         }
     }
     groups
@@ -288,7 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn quarters_stay_whole_and_close_a_part_once_it_is_full() {
+    fn quarters_stay_whole_and_the_latest_is_a_part_of_its_own() {
         let all = pages(&[
             "informes/2024/t1/index.html",
             "informes/2023/t3/index.html",
@@ -313,7 +322,22 @@ mod tests {
             parts[1].pages,
             pages(&["informes/2024/t1/index.html", "institucion/index.html"])
         );
-        assert_eq!(split(&all, 500).len(), 1);
+        // The first part is closed only once full; the latest quarter stands alone anyway.
+        let parts = split(&all, 500);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].pages.len(), 4);
+        let parts = split(&all, 1);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(
+            parts[1].pages,
+            pages(&[
+                "informes/2023/t4/index.html",
+                "informes/2023/t4/uaa/index.html"
+            ])
+        );
+        // One quarter, or none: one part.
+        assert_eq!(split(&all[..1], 500).len(), 1);
+        assert_eq!(split(&all[5..], 500).len(), 1);
         assert_eq!(split(&[], 500).len(), 1);
     }
 }

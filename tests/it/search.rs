@@ -3,6 +3,18 @@
 
 use crate::harness::{TestSite, tree};
 
+#[test]
+fn the_latest_quarter_is_a_part_of_its_own() {
+    let site = TestSite::fixture("historia");
+    build(&site, &[]);
+    assert_eq!(parts(&site), ["parte-2/"]);
+    let first = fragments_text(&site, "");
+    assert!(
+        first.contains("Se atendieron 6 equipos") && first.contains("Se atendieron 18 equipos")
+    );
+    assert!(fragments_text(&site, "parte-2").contains("Se atendieron 3 equipos"));
+}
+
 /// One part per quarter of the `historia` fixture (three quarters, two pages each).
 const ONE_QUARTER_PER_PART: &[&str] = &["--paginas-por-parte", "1"];
 
@@ -37,8 +49,8 @@ fn build(site: &TestSite, args: &[&str]) -> String {
 }
 
 #[test]
-fn a_small_site_has_one_part_and_the_search_page_is_told_so() {
-    let site = TestSite::fixture("historia");
+fn a_site_of_one_quarter_has_one_part_and_the_search_page_is_told_so() {
+    let site = TestSite::fixture("minimo");
     let stdout = build(&site, &[]);
     assert_eq!(parts(&site), Vec::<String>::new());
     assert!(!stdout.contains("partes"), "{stdout}");
