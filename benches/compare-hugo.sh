@@ -121,8 +121,10 @@ else sed -i '5s/\$/ (revisado)/' '$edited'; fi
 EDITA
 sh "$work/edita.sh"
 grep -q ' (revisado)$' "$edited" || { echo "edita.sh does not edit $edited" >&2; exit 1; }
-hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-csv "$work/search.csv" \
-  --prepare "sh $work/edita.sh" \
+# At least one warm-up: the last build before these is one without search, whose output has no
+# index to take parts from.
+hyperfine -N --style basic --warmup "$((warmup > 0 ? warmup : 1))" --runs "$runs" \
+  --export-csv "$work/search.csv" --prepare "sh $work/edita.sh" \
   -n informe-tras-edicion "$informe build --content $content --theme $theme --output $out_informe"
 hyperfine -N --style basic --warmup 0 --runs "$runs" --export-csv "$work/cold.csv" \
   --prepare "rm -rf $out_informe" \

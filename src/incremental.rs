@@ -355,11 +355,12 @@ impl Incremental {
             Some(last) => {
                 let root = &opts.output_dir;
                 let mut searchable = last.searchable;
-                let (mut written, pages) = crate::write_pages(root, &renderer, &|root, page| {
-                    fsx::replace_file(&root.join(&page.path), &page.bytes)
-                })?;
+                let (mut written, pages) =
+                    crate::write_pages(root, &renderer, false, &|root, page| {
+                        fsx::replace_file(&root.join(&page.path), &page.bytes)
+                    })?;
                 clock.lap("páginas en su lugar");
-                for (path, s) in pages {
+                for (path, s, _) in pages {
                     if s {
                         searchable.insert(path);
                     } else {
@@ -398,7 +399,7 @@ impl Incremental {
                 )?;
                 let (staging, written) =
                     output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
-                let staged = crate::stage_plan(staging, written, &renderer)?;
+                let staged = crate::stage_plan(staging, written, &renderer, false)?;
                 let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable: Paths = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)

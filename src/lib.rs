@@ -253,6 +253,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
             plan: &plan,
             linker: linker.as_ref(),
         },
+        opts.search == SearchIndex::Build,
     )?;
     let pages = plan.paths.len();
     let base_path = site.settings.base_path.clone();
@@ -288,7 +289,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
 struct Staged {
     staging: output::Staging,
     written: output::Written,
-    search_pages: Vec<String>,
+    /// The pages search takes, each with its fingerprint when [`stage_plan`] made one.
+    search_pages: Vec<(String, Option<blake3::Hash>)>,
 }
 
 /// What [`publish_staged`] wrote.
@@ -309,23 +311,26 @@ struct Renderer<'a> {
 }
 
 /// Writes the rest of a planned site into its staging folder (`written` so far): the plan's
-/// files, then the pages, rendered on the fly.
+/// files, then the pages, rendered on the fly; with the fingerprint of each searchable page
+/// when `digest` (the search index's parts are told apart by them).
 fn stage_plan(
     staging: output::Staging,
     mut written: output::Written,
     r: &Renderer<'_>,
+    digest: bool,
 ) -> Result<Staged> {
     let mut clock = timing::Clock::start();
     let dest = staging.dest();
     written.add(dest.write_files(&r.plan.files)?);
     clock.lap("escritura de archivos");
-    let (pages_written, pages) = write_pages(dest.root(), r, &|_, page| dest.write_one(page))?;
+    let (pages_written, pages) =
+        write_pages(dest.root(), r, digest, &|_, page| dest.write_one(page))?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
     let search_pages = pages
         .into_iter()
-        .filter(|(_, searchable)| *searchable)
-        .map(|(path, _)| path)
+        .filter(|(_, searchable, _)| *searchable)
+        .map(|(path, _, digest)| (path, digest))
         .collect();
     Ok(Staged {
         staging,
@@ -334,27 +339,33 @@ fn stage_plan(
     })
 }
 
+/// A written page: its path, whether search takes it, and the fingerprint of its bytes when
+/// asked for and search takes it (hashed while the page is at hand, not read back later).
+type WrittenPage = (String, bool, Option<blake3::Hash>);
+
 /// Makes the folders of the plan's pages under `root`, then renders every page into it
-/// through `write`. Returns what was written, and each page's path with whether search takes
-/// it.
+/// through `write`. Returns what was written, and each page (see [`WrittenPage`]).
 fn write_pages(
     root: &Path,
     r: &Renderer<'_>,
+    digest: bool,
     write: &(dyn Fn(&Path, &render::Artifact) -> Result<()> + Sync),
-) -> Result<(output::Written, Vec<(String, bool)>)> {
+) -> Result<(output::Written, Vec<WrittenPage>)> {
     let paths: Vec<String> = r.plan.page_paths(r.site).collect();
     output::make_folders(root, paths.iter().map(String::as_str))?;
     let pages = render::render_plan(r.env, r.plan, r.site, r.exports, r.linker, |page| {
         write(root, page)?;
-        Ok((page.bytes.len() as u64, search::is_searchable(page)))
+        let searchable = search::is_searchable(page);
+        let hash = (digest && searchable).then(|| blake3::hash(&page.bytes));
+        Ok((page.bytes.len() as u64, searchable, hash))
     })?;
     let written = output::Written {
         files: pages.len(),
-        bytes: pages.iter().map(|(_, (bytes, _))| bytes).sum(),
+        bytes: pages.iter().map(|(_, (bytes, _, _))| bytes).sum(),
     };
     let pages = pages
         .into_iter()
-        .map(|(path, (_, searchable))| (path, searchable))
+        .map(|(path, (_, searchable, hash))| (path, searchable, hash))
         .collect();
     Ok((written, pages))
 }
@@ -392,7 +403,7 @@ fn publish_staged(opts: &BuildOptions, staged: Staged, base_path: &str) -> Resul
     clock.lap("escritura del índice y cambio");
     Ok(Published {
         written,
-        search_pages,
+        search_pages: search_pages.into_iter().map(|(path, _)| path).collect(),
         search_deferred,
         search_parts,
     })

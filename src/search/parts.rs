@@ -39,11 +39,14 @@ const MANIFEST: &str = "informe-parte.json";
 /// a 500-page part are a few megabytes).
 const MAX_REUSED_FILE: u64 = 256 << 20;
 
+/// A page search takes, with the fingerprint of its bytes when the build made one.
+pub type SearchPage = (String, Option<blake3::Hash>);
+
 /// One part: its folder in the site (`pagefind/`, `pagefind/parte-2/`…) and its pages.
 #[derive(Debug, PartialEq)]
 struct Part {
     dir: String,
-    pages: Vec<String>,
+    pages: Vec<SearchPage>,
 }
 
 /// `informes/2023/t2/` for a page inside that quarter's folder.
@@ -54,17 +57,17 @@ fn quarter_of(page: &str) -> Option<&str> {
     (page.starts_with("informes/") && page.len() > end + 1).then(|| &page[..=end])
 }
 
-fn split(pages: &[String], per_part: usize) -> Vec<Part> {
-    let mut quarters: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+fn split(pages: &[SearchPage], per_part: usize) -> Vec<Part> {
+    let mut quarters: BTreeMap<&str, Vec<SearchPage>> = BTreeMap::new();
     let mut others = Vec::new();
     for p in pages {
-        match quarter_of(p) {
+        match quarter_of(&p.0) {
             Some(q) => quarters.entry(q).or_default().push(p.clone()),
             None => others.push(p.clone()),
         }
     }
     let latest = quarters.pop_last();
-    let mut groups: Vec<Vec<String>> = vec![Vec::new()];
+    let mut groups: Vec<Vec<SearchPage>> = vec![Vec::new()];
     for (_, mut quarter) in quarters {
         let last = groups.last_mut().expect("one group at least");
         if last.len() >= per_part.max(1) {
@@ -88,7 +91,7 @@ fn split(pages: &[String], per_part: usize) -> Vec<Part> {
         .into_iter()
         .enumerate()
         .map(|(i, mut pages)| {
-            pages.sort();
+            pages.sort_by(|a, b| a.0.cmp(&b.0));
             Part {
                 dir: part_dir(i),
                 pages,
@@ -120,12 +123,13 @@ pub struct PartsMade {
     pub reused: usize,
 }
 
-/// Indexes the `pages` written under `dest`'s root (the staging folder) part by part, taking
+/// Indexes the `pages` written under `dest`'s root (the staging folder), each with its
+/// fingerprint when the build made one (otherwise it is read back), part by part, taking
 /// unchanged parts from the site `dest` replaces, and writes every part and [`PARTS_FILE`]
 /// through `dest`.
 pub fn index_parts(
     dest: Dest<'_>,
-    pages: &[String],
+    pages: &[SearchPage],
     base_path: &str,
     per_part: usize,
 ) -> crate::Result<(Written, PartsMade)> {
@@ -151,7 +155,8 @@ pub fn index_parts(
             }
             None => {
                 let scratch = root.join(format!(".indice-busqueda-{}", i + 1));
-                stage_pages(root, &scratch, &part.pages, base_path)?;
+                let paths: Vec<String> = part.pages.iter().map(|(p, _)| p.clone()).collect();
+                stage_pages(root, &scratch, &paths, base_path)?;
                 let mut index = index_folder(&rt, &scratch).map_err(crate::Error::Search)?;
                 let made =
                     files_in(&rt, &mut index, &part.dir, i == 0).map_err(crate::Error::Search)?;
@@ -214,7 +219,10 @@ fn fingerprint(
     let pages = part
         .pages
         .par_iter()
-        .map(|p| fsx::read(&root.join(p)).map(|bytes| blake3::hash(&bytes)))
+        .map(|(p, digest)| match digest {
+            Some(digest) => Ok(*digest),
+            None => fsx::read(&root.join(p)).map(|bytes| blake3::hash(&bytes)),
+        })
         .collect::<crate::Result<Vec<_>>>()?;
     let mut h = blake3::Hasher::new();
     h.update(b"informe: parte del indice de busqueda\0");
@@ -223,7 +231,7 @@ fn fingerprint(
         h.update(&(text.len() as u64).to_le_bytes())
             .update(text.as_bytes());
     }
-    for (path, page) in part.pages.iter().zip(&pages) {
+    for ((path, _), page) in part.pages.iter().zip(&pages) {
         h.update(&(path.len() as u64).to_le_bytes())
             .update(path.as_bytes())
             .update(page.as_bytes());
@@ -292,8 +300,8 @@ fn with_manifest(mut files: Vec<Artifact>, dir: &str, fingerprint: Option<&str>)
 mod tests {
     use super::*;
 
-    fn pages(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
+    fn pages(list: &[&str]) -> Vec<SearchPage> {
+        list.iter().map(|s| ((*s).to_owned(), None)).collect()
     }
 
     #[test]
