@@ -399,7 +399,8 @@ impl Incremental {
                 )?;
                 let (staging, written) =
                     output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
-                let staged = crate::stage_plan(staging, written, &renderer, false)?;
+                let digest = opts.search == crate::SearchIndex::Build;
+                let staged = crate::stage_plan(staging, written, &renderer, digest)?;
                 let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable: Paths = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)

@@ -4,9 +4,11 @@
 use crate::harness::{TestSite, tree};
 
 #[test]
-fn the_latest_quarter_is_a_part_of_its_own() {
+fn the_latest_quarter_is_a_part_of_its_own_once_the_site_outgrows_one_part() {
     let site = TestSite::fixture("historia");
     build(&site, &[]);
+    assert_eq!(parts(&site), Vec::<String>::new());
+    build(&site, &["--paginas-por-parte", "5"]);
     assert_eq!(parts(&site), ["parte-2/"]);
     let first = fragments_text(&site, "");
     assert!(
