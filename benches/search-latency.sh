@@ -32,9 +32,8 @@ for run in "${runs[@]}"; do
   "$informe" build --content "$work/gen/informe/content" --theme theme --output "$out" \
     --base-url "http://127.0.0.1:$port/" $flags >/dev/null
   parts=1
-  if [ -f "$out/pagefind/partes.json" ]; then
-    parts=$(python3 -c 'import json, sys; print(1 + len(json.load(open(sys.argv[1]))))' \
-      "$out/pagefind/partes.json")
+  if [ -f "$out/pagefind/partes.js" ]; then
+    parts=$((1 + $(grep -o 'parte-' "$out/pagefind/partes.js" | wc -l)))
   fi
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$out" >/dev/null 2>&1 &
   server=$!

@@ -29,9 +29,14 @@ use std::path::Path;
 /// and at the report's pace (a few dozen searchable pages a quarter) one part for a decade.
 pub const DEFAULT_PART_PAGES: usize = 500;
 
-/// The list of the parts after the first, relative to the first (`["parte-2/"]`), read by
-/// the search page (`theme/static/buscar.js`); in the first part's folder.
-pub const PARTS_FILE: &str = "partes.json";
+/// The list of the parts after the first, relative to the first (`["parte-2/"]`), for the
+/// search page (`theme/static/buscar.js`); in the first part's folder. A script that sets
+/// [`PARTS_GLOBAL`], not a JSON file to fetch: the page loads it beside Pagefind's own script,
+/// so the search does not wait for one more round trip before it starts.
+pub const PARTS_FILE: &str = "partes.js";
+
+/// The global variable [`PARTS_FILE`] sets.
+pub const PARTS_GLOBAL: &str = "informeBusquedaPartes";
 
 /// What a part was made from and the fingerprint of each of its files; in the part's folder.
 const MANIFEST: &str = "informe-parte.json";
@@ -188,8 +193,8 @@ pub fn index_parts(
 
 /// [`PARTS_FILE`] listing `others`, the folders of the parts after the first.
 pub(super) fn parts_file(others: &[String]) -> Artifact {
-    let mut bytes = serde_json::to_vec(others).expect("a list of strings serializes");
-    bytes.push(b'\n');
+    let list = serde_json::to_string(others).expect("a list of strings serializes");
+    let bytes = format!("window.{PARTS_GLOBAL} = {list};\n").into_bytes();
     Artifact {
         path: format!("{BUNDLE}/{PARTS_FILE}"),
         bytes,

@@ -25,9 +25,16 @@ fn pagefind(site: &TestSite, rel: &str) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("pagefind/{rel}: {e}"))
 }
 
-/// The `pagefind/` folders of the index's parts, from the file the search page reads.
+/// The `pagefind/` folders of the index's parts after the first, from the script the search
+/// page loads.
 fn parts(site: &TestSite) -> Vec<String> {
-    serde_json::from_slice(&pagefind(site, "partes.json")).unwrap()
+    let script = String::from_utf8(pagefind(site, informe::search::PARTS_FILE)).unwrap();
+    let prefix = format!("window.{} = ", informe::search::PARTS_GLOBAL);
+    let list = script
+        .strip_prefix(&prefix)
+        .and_then(|s| s.strip_suffix(";\n"))
+        .unwrap_or_else(|| panic!("not the script the search page expects: {script}"));
+    serde_json::from_str(list).unwrap()
 }
 
 /// What a part's fragments say: Pagefind gzips each page's record.

@@ -121,7 +121,9 @@ fn no_output_carries_an_executable_payload() {
             for s in doc.select(&sel("script")) {
                 let src = s.value().attr("src").unwrap_or("");
                 assert!(
-                    src.ends_with("/pagefind/pagefind-ui.js") || src.ends_with("/static/buscar.js"),
+                    src.ends_with("/pagefind/pagefind-ui.js")
+                        || src.ends_with("/pagefind/partes.js")
+                        || src.ends_with("/static/buscar.js"),
                     "{path}: unexpected script {:?}",
                     s.html()
                 );
