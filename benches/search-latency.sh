@@ -33,7 +33,7 @@ for run in "${runs[@]}"; do
     --base-url "http://127.0.0.1:$port/" $flags >/dev/null
   parts=1
   if [ -f "$out/pagefind/partes.js" ]; then
-    parts=$((1 + $(grep -o 'parte-' "$out/pagefind/partes.js" | wc -l)))
+    parts=$((1 + $(grep -o 'parte-' "$out/pagefind/partes.js" | wc -l || true)))
   fi
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$out" >/dev/null 2>&1 &
   server=$!
