@@ -26,7 +26,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Pages per part when the build is not told otherwise: about 180 MB of Pagefind's memory,
-/// and at the report's pace (a few dozen searchable pages a quarter) one part for a decade.
+/// and at the report's pace (seven or eight searchable pages a quarter) one index for about
+/// fifteen years.
 pub const DEFAULT_PART_PAGES: usize = 500;
 
 /// The list of the parts after the first, relative to the first (`["parte-2/"]`), for the
@@ -286,8 +287,9 @@ fn take_previous(folder: &Path, dir: &str, fingerprint: &str) -> Option<Vec<Arti
     Some(files)
 }
 
-/// `files` (a part's bundle, paths under `dir`) with the part's manifest, when there is a
-/// fingerprint to record (no previous site: the next build has one).
+/// `files` (a part's bundle, paths under `dir`) with the part's manifest. Without a
+/// fingerprint (the program's own file could not be read) the manifest records none, and the
+/// next build indexes the part again.
 fn with_manifest(mut files: Vec<Artifact>, dir: &str, fingerprint: Option<&str>) -> Vec<Artifact> {
     let archivos = files
         .iter()
