@@ -314,7 +314,7 @@ pub fn is_searchable(a: &Artifact) -> bool {
 }
 
 /// Indexes every searchable artifact from memory, one page at a time (for `check`, which
-/// writes nothing; builds use [`index_written`]).
+/// writes nothing; builds use [`index_parts`]).
 pub fn index(artifacts: &[Artifact], base_path: &str) -> Result<Vec<Artifact>, String> {
     let rt = runtime()?;
     let mut index = new_index()?;
