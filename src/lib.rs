@@ -290,7 +290,7 @@ struct Staged {
     staging: output::Staging,
     written: output::Written,
     /// The pages search takes, each with its fingerprint when [`stage_plan`] made one.
-    search_pages: Vec<(String, Option<blake3::Hash>)>,
+    search_pages: Vec<search::SearchPage>,
 }
 
 /// What [`publish_staged`] wrote.
