@@ -223,6 +223,9 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
 /// site. The model is then let go, and the search index reads the written pages.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
+    if opts.search == SearchIndex::Build {
+        search::fingerprint_program_ahead();
+    }
     let mut clock = timing::Clock::start();
     output::check_output_dir(
         &opts.output_dir,
