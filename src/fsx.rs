@@ -96,6 +96,59 @@ pub(crate) fn metadata(path: &Path) -> std::io::Result<fs::Metadata> {
 /// `false` on systems other than Linux, and when the file is not all in the page cache.
 #[cfg(target_os = "linux")]
 pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
+    struct Same<'a>(&'a [u8]);
+    impl Check for Same<'_> {
+        fn size(&mut self, size: u64) -> bool {
+            size == self.0.len() as u64
+        }
+        fn chunk(&mut self, at: usize, chunk: &[u8]) -> bool {
+            self.0.get(at..at + chunk.len()) == Some(chunk)
+        }
+        fn whole(self) -> bool {
+            true
+        }
+    }
+    // Only what the page cache holds: on a disk whose cache has let the old site go, reading
+    // it back would cost more than writing the new file.
+    link_checked(old, new, true, Same(bytes))
+}
+
+/// Hard-links `old` at `new` as [`link_if_same`] does, when `old`'s bytes hash to `hash`;
+/// unlike it, reads what the page cache does not hold: the caller's alternative is to render
+/// the file again, which costs more than reading it.
+#[cfg(target_os = "linux")]
+pub(crate) fn link_if_hash(old: &Path, new: &Path, hash: &blake3::Hash) -> bool {
+    struct Hashed<'a>(blake3::Hasher, &'a blake3::Hash);
+    impl Check for Hashed<'_> {
+        fn size(&mut self, _: u64) -> bool {
+            true
+        }
+        fn chunk(&mut self, _: usize, chunk: &[u8]) -> bool {
+            self.0.update(chunk);
+            true
+        }
+        fn whole(self) -> bool {
+            self.0.finalize() == *self.1
+        }
+    }
+    link_checked(old, new, false, Hashed(blake3::Hasher::new(), hash))
+}
+
+/// What [`link_checked`] asks of a file before it links it.
+#[cfg(target_os = "linux")]
+trait Check {
+    fn size(&mut self, size: u64) -> bool;
+    /// The chunk at offset `at`; chunks come in order from the start.
+    fn chunk(&mut self, at: usize, chunk: &[u8]) -> bool;
+    /// Once the whole file has been read.
+    fn whole(self) -> bool;
+}
+
+/// Hard-links `old` at `new` when `old` is a regular file no other name links to and `check`
+/// accepts its size, each of its chunks and then the whole; with `cached_only`, only when the
+/// page cache holds it.
+#[cfg(target_os = "linux")]
+fn link_checked(old: &Path, new: &Path, cached_only: bool, mut check: impl Check) -> bool {
     use rustix::fs::{Mode, OFlags, fstat, open};
     use rustix::io::{Errno, ReadWriteFlags, preadv2};
     use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -108,26 +161,25 @@ pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
     };
     let Ok(st) = fstat(&fd) else { return false };
     let regular = rustix::fs::FileType::from_raw_mode(st.st_mode).is_file();
-    let size = u64::try_from(st.st_size).ok();
-    if !regular || st.st_nlink != 1 || size != Some(bytes.len() as u64) {
+    if !regular || st.st_nlink != 1 || !u64::try_from(st.st_size).is_ok_and(|size| check.size(size))
+    {
         return false;
     }
     /// The device of the last file system that could not say, so its other files skip the
     /// call that fails.
     static NO_NOWAIT: AtomicU64 = AtomicU64::new(u64::MAX);
     let dev = st.st_dev;
-    let mut flags = if NO_NOWAIT.load(Relaxed) == dev {
-        ReadWriteFlags::empty()
-    } else {
+    let mut flags = if cached_only && NO_NOWAIT.load(Relaxed) != dev {
         ReadWriteFlags::NOWAIT
+    } else {
+        ReadWriteFlags::empty()
     };
     let mut at = 0;
     let same = SCRATCH.with_borrow_mut(|buf| {
         loop {
-            // Only what the page cache holds: on a disk whose cache has let the old site go,
-            // reading it back would cost more than writing the new file (EAGAIN: written).
-            // A file system that cannot say (tmpfs, on Linux 6.18: EOPNOTSUPP) is read
-            // plainly; tmpfs holds everything in memory anyway.
+            // NOWAIT reads only what the page cache holds (EAGAIN otherwise). A file system
+            // that cannot say (tmpfs, on Linux 6.18: EOPNOTSUPP) is read plainly; tmpfs holds
+            // everything in memory anyway.
             let slices = &mut [std::io::IoSliceMut::new(buf)];
             let read = match preadv2(&fd, slices, at as u64, flags) {
                 Err(Errno::OPNOTSUPP) if flags == ReadWriteFlags::NOWAIT => {
@@ -138,15 +190,16 @@ pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
                 read => read,
             };
             match read {
-                Ok(0) => break at == bytes.len(),
-                Ok(n) if bytes.get(at..at + n) == Some(&buf[..n]) => at += n,
+                Ok(0) => break true,
+                Ok(n) if check.chunk(at, &buf[..n]) => at += n,
                 Ok(_) => break false,
                 Err(Errno::INTR) => {}
                 Err(_) => break false,
             }
         }
     });
-    if !same || fs::hard_link(old, new).is_err() {
+    // A file that grew or shrank while it was read is not what was checked.
+    if !same || at as i64 != st.st_size || !check.whole() || fs::hard_link(old, new).is_err() {
         return false;
     }
     let linked = fs::symlink_metadata(new).is_ok_and(|m| {
@@ -169,6 +222,11 @@ thread_local! {
 
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn link_if_same(_old: &Path, _new: &Path, _bytes: &[u8]) -> bool {
+    false
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn link_if_hash(_old: &Path, _new: &Path, _hash: &blake3::Hash) -> bool {
     false
 }
 

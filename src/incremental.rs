@@ -355,16 +355,15 @@ impl Incremental {
             Some(last) => {
                 let root = &opts.output_dir;
                 let mut searchable = last.searchable;
-                let (mut written, pages) =
-                    crate::write_pages(root, &renderer, false, &|root, page| {
-                        fsx::replace_file(&root.join(&page.path), &page.bytes)
-                    })?;
+                let (mut written, pages) = crate::write_pages(root, &renderer, &|root, page| {
+                    fsx::replace_file(&root.join(&page.path), &page.bytes)
+                })?;
                 clock.lap("páginas en su lugar");
-                for (path, s, _) in pages {
-                    if s {
-                        searchable.insert(path);
+                for page in pages {
+                    if page.searchable {
+                        searchable.insert(page.path);
                     } else {
-                        searchable.remove(&path);
+                        searchable.remove(&page.path);
                     }
                 }
                 output::make_folders(root, plan.files.iter().map(|f| f.path.as_str()))?;
@@ -399,8 +398,7 @@ impl Incremental {
                 )?;
                 let (staging, written) =
                     output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
-                let digest = opts.search == crate::SearchIndex::Build;
-                let staged = crate::stage_plan(staging, written, &renderer, digest)?;
+                let staged = crate::stage_plan(staging, written, &renderer, &Default::default())?;
                 let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable: Paths = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)
@@ -422,6 +420,7 @@ impl Incremental {
             base_path: site.settings.base_path.clone(),
             search_deferred,
             search_parts: crate::search::PartsMade::default(),
+            pages_reused: 0,
         };
         self.templates = Some(templates);
         self.last = Some(Last {

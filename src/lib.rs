@@ -10,6 +10,7 @@ pub mod content;
 pub mod data;
 pub mod diagnostic;
 pub mod error;
+mod fingerprint;
 pub mod format;
 mod fsx;
 pub mod incremental;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod render;
+mod reuse;
 pub mod scaffold;
 pub mod schema;
 pub mod search;
@@ -90,6 +92,8 @@ pub struct BuildSummary {
     /// The parts of the search index this build made, and how many it took unchanged from
     /// the previous site (none when it wrote no index or kept the previous one).
     pub search_parts: search::PartsMade,
+    /// Pages taken unchanged from the site the build replaced (see [`reuse`]).
+    pub pages_reused: usize,
 }
 
 /// Loads, models and validates the content. Errors carry every diagnostic found.
@@ -223,9 +227,7 @@ fn prepare(opts: &BuildOptions) -> Result<Prepared> {
 /// site. The model is then let go, and the search index reads the written pages.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
-    if opts.search == SearchIndex::Build {
-        search::fingerprint_program_ahead();
-    }
+    fingerprint::program_ahead();
     let mut clock = timing::Clock::start();
     output::check_output_dir(
         &opts.output_dir,
@@ -244,7 +246,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let (mut exports, data_written) = data::export_written(&site, staging.dest())?;
     written.add(data_written);
     clock.lap("datos");
-    let plan = plan::plan(&site, &mut exports)?;
+    let taken = reuse::take(staging.dest(), &site, opts)?;
+    clock.lap("páginas tomadas del sitio anterior");
+    let plan = plan::plan_parts(&site, &mut exports, &|g| taken.renders(g))?;
+    // The attachments of the quarters whose pages were taken, which the plan leaves out.
+    written.add(
+        staging
+            .dest()
+            .write_files(&plan::attachment_files_of(&site, taken.reports()))?,
+    );
     clock.lap("plan");
     let staged = stage_plan(
         staging,
@@ -256,9 +266,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
             plan: &plan,
             linker: linker.as_ref(),
         },
-        opts.search == SearchIndex::Build,
+        &taken,
     )?;
     let pages = plan.paths.len();
+    let pages_reused = taken.pages();
     let base_path = site.settings.base_path.clone();
     // The search index keeps every page's words until it is written: the model and the plan
     // are let go first, so the two never add up.
@@ -285,6 +296,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         base_path,
         search_deferred: published.search_deferred,
         search_parts: published.search_parts,
+        pages_reused,
     })
 }
 
@@ -292,7 +304,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
 struct Staged {
     staging: output::Staging,
     written: output::Written,
-    /// The pages search takes, each with its fingerprint when [`stage_plan`] made one.
+    /// The pages search takes, each with its fingerprint.
     search_pages: Vec<search::SearchPage>,
 }
 
@@ -314,26 +326,36 @@ struct Renderer<'a> {
 }
 
 /// Writes the rest of a planned site into its staging folder (`written` so far): the plan's
-/// files, then the pages, rendered on the fly; with the fingerprint of each searchable page
-/// when `digest` (the search index's parts are told apart by them).
+/// files, then the pages, rendered on the fly, beside those `taken` from the site it
+/// replaces, and the manifest a later build takes pages by ([`reuse`]).
 fn stage_plan(
     staging: output::Staging,
     mut written: output::Written,
     r: &Renderer<'_>,
-    digest: bool,
+    taken: &reuse::Taken,
 ) -> Result<Staged> {
     let mut clock = timing::Clock::start();
     let dest = staging.dest();
     written.add(dest.write_files(&r.plan.files)?);
     clock.lap("escritura de archivos");
-    let (pages_written, pages) =
-        write_pages(dest.root(), r, digest, &|_, page| dest.write_one(page))?;
+    let (pages_written, mut pages) = write_pages(dest.root(), r, &|_, page| dest.write_one(page))?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
+    if let Some(manifest) = taken.manifest(&pages) {
+        written.add(dest.write_files(&[manifest])?);
+    }
+    let before = pages.len();
+    pages.extend(taken.made());
+    written.add(output::Written {
+        files: pages.len() - before,
+        bytes: pages[before..].iter().map(|p| p.bytes).sum(),
+    });
+    // In the order of their paths, whichever were taken.
+    pages.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let search_pages = pages
         .into_iter()
-        .filter(|(_, searchable, _)| *searchable)
-        .map(|(path, _, digest)| (path, digest))
+        .filter(|p| p.searchable)
+        .map(|p| (p.path, Some(p.hash)))
         .collect();
     Ok(Staged {
         staging,
@@ -342,25 +364,23 @@ fn stage_plan(
     })
 }
 
-/// A written page: its path, whether search takes it, and the fingerprint of its bytes when
-/// asked for and search takes it (hashed while the page is at hand, not read back later).
-type WrittenPage = (String, bool, Option<blake3::Hash>);
-
 /// Makes the folders of the plan's pages under `root`, then renders every page into it
-/// through `write`. Returns what was written, and each page (see [`WrittenPage`]).
+/// through `write`. Returns what was written, and each page with the fingerprint of its bytes
+/// (made while the page is at hand, not read back later).
 fn write_pages(
     root: &Path,
     r: &Renderer<'_>,
-    digest: bool,
     write: &(dyn Fn(&Path, &render::Artifact) -> Result<()> + Sync),
-) -> Result<(output::Written, Vec<WrittenPage>)> {
+) -> Result<(output::Written, Vec<reuse::Made>)> {
     let paths: Vec<String> = r.plan.page_paths(r.site).collect();
     output::make_folders(root, paths.iter().map(String::as_str))?;
     let pages = render::render_plan(r.env, r.plan, r.site, r.exports, r.linker, |page| {
         write(root, page)?;
-        let searchable = search::is_searchable(page);
-        let hash = (digest && searchable).then(|| blake3::hash(&page.bytes));
-        Ok((page.bytes.len() as u64, searchable, hash))
+        Ok((
+            page.bytes.len() as u64,
+            search::is_searchable(page),
+            blake3::hash(&page.bytes),
+        ))
     })?;
     let written = output::Written {
         files: pages.len(),
@@ -368,7 +388,12 @@ fn write_pages(
     };
     let pages = pages
         .into_iter()
-        .map(|(path, (_, searchable, hash))| (path, searchable, hash))
+        .map(|(path, (bytes, searchable, hash))| reuse::Made {
+            path,
+            bytes,
+            searchable,
+            hash,
+        })
         .collect();
     Ok((written, pages))
 }

@@ -210,6 +210,14 @@ fn build(opts: BuildOptions) -> ExitCode {
                 summary.warnings.len(),
                 summary.elapsed
             );
+            if summary.pages_reused > 0 {
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "Páginas sin cambios, tomadas del sitio anterior: {} de {}",
+                    summary.pages_reused,
+                    summary.pages
+                );
+            }
             let parts = summary.search_parts;
             let line = if parts.parts > 1 {
                 format!(

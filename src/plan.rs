@@ -301,6 +301,14 @@ struct YearView {
     rows: Vec<YearRow>,
 }
 
+/// The year and output path of every yearly view, in plan order.
+pub(crate) fn year_paths(site: &Site) -> Vec<(i32, String)> {
+    year_views(site, &|_| false)
+        .into_iter()
+        .map(|v| (v.year, file_of(&v.url)))
+        .collect()
+}
+
 /// Every unit's action lines through the quarters of each year.
 /// Views of the years `full` rejects have their address only (no rows): an incremental
 /// rebuild lists them in the sitemap without making them.
@@ -436,7 +444,7 @@ pub(crate) fn report_links(site: &Site) -> Vec<ReportLink> {
 }
 
 /// The output path of every page of a report, in plan order: print, overview, units.
-fn report_paths(r: &Report) -> Vec<String> {
+pub(crate) fn report_paths(r: &Report) -> Vec<String> {
     let mut paths = vec![
         format!("{}imprimir/index.html", r.url.trim_start_matches('/')),
         file_of(&r.url),
@@ -447,6 +455,16 @@ fn report_paths(r: &Report) -> Vec<String> {
 
 fn attachment_path(a: &crate::model::Attachment) -> &str {
     a.url.trim_start_matches('/')
+}
+
+/// The attachments of the reports at `indices` in `site.reports`.
+pub(crate) fn attachment_files_of(
+    site: &Site,
+    indices: impl Iterator<Item = usize>,
+) -> Vec<Artifact> {
+    indices
+        .flat_map(|i| attachment_files(&site.reports[i]))
+        .collect()
 }
 
 fn attachment_files(r: &Report) -> impl Iterator<Item = Artifact> + '_ {

@@ -20,10 +20,7 @@ use std::path::{Path, PathBuf};
 /// Folder of the search bundle inside the output.
 pub const BUNDLE: &str = "pagefind";
 
-pub use parts::{
-    DEFAULT_PART_PAGES, PARTS_FILE, PARTS_GLOBAL, PartsMade, SearchPage, fingerprint_program_ahead,
-    index_parts,
-};
+pub use parts::{DEFAULT_PART_PAGES, PARTS_FILE, PARTS_GLOBAL, PartsMade, SearchPage, index_parts};
 
 /// Puts `pages` (paths relative to `root`) into `scratch`, laid out as their URLs: hard-linked,
 /// or, for a page with inline SVG, copied without it.

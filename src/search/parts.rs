@@ -202,36 +202,14 @@ pub(super) fn parts_file(others: &[String]) -> Artifact {
     }
 }
 
-/// The fingerprint of the running program and of the one setting Pagefind reads from the
-/// environment. The program's own bytes stand for everything else that shapes an index:
-/// Pagefind's version, its settings, and how pages are prepared for it. Read through
-/// `/proc/self/exe`, which is the running file even if a new build has replaced its path.
+/// The fingerprint of the running program (see [`crate::fingerprint::program`]) and of the one
+/// setting Pagefind reads from the environment.
 fn program() -> Option<blake3::Hash> {
-    *PROGRAM.get_or_init(hash_program)
-}
-
-static PROGRAM: std::sync::OnceLock<Option<blake3::Hash>> = std::sync::OnceLock::new();
-
-/// Starts fingerprinting the program (30 MB, a third of a small rebuild's time once every
-/// part is taken) on a thread of its own, so that it overlaps the rest of the build;
-/// [`index_parts`] then waits for it if it has not finished.
-pub fn fingerprint_program_ahead() {
-    if PROGRAM.get().is_none() {
-        std::thread::spawn(program);
-    }
-}
-
-fn hash_program() -> Option<blake3::Hash> {
-    let exe = Path::new("/proc/self/exe");
-    let exe = if exe.exists() {
-        exe.to_path_buf()
-    } else {
-        std::env::current_exe().ok()?
-    };
-    let mut h = blake3::Hasher::new();
-    fsx::hash_file(&exe, &mut h).ok()?;
+    let program = crate::fingerprint::program()?;
     let chunk = std::env::var_os("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE").unwrap_or_default();
-    h.update(chunk.as_encoded_bytes());
+    let mut h = blake3::Hasher::new();
+    h.update(program.as_bytes())
+        .update(chunk.as_encoded_bytes());
     Some(h.finalize())
 }
 

@@ -19,10 +19,12 @@ fn preview_options(site: &TestSite) -> BuildOptions {
     }
 }
 
-/// The site without its search index (the preview's is brought up to date in the background).
+/// The site without its search index (the preview's is brought up to date in the background)
+/// and without the manifest by which `informe build` takes unchanged pages from the site it
+/// replaces (the preview keeps its last build in memory instead).
 fn pages(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut t = tree(dir);
-    t.retain(|path, _| !path.starts_with("pagefind/"));
+    t.retain(|path, _| !path.starts_with("pagefind/") && path != ".informe-paginas.json");
     t
 }
 

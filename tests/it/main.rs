@@ -14,6 +14,7 @@ mod harness;
 mod incremental;
 mod output;
 mod quarters;
+mod reuse;
 mod search;
 mod security;
 mod serve;
