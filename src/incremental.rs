@@ -398,7 +398,8 @@ impl Incremental {
                 )?;
                 let (staging, written) =
                     output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
-                let staged = crate::stage_plan(staging, written, &renderer, &Default::default())?;
+                let staged =
+                    crate::stage_plan(staging, written, &renderer, &Default::default(), &[])?;
                 let published = crate::publish_staged(opts, staged, &site.settings.base_path)?;
                 let searchable: Paths = published.search_pages.into_iter().collect();
                 (published.written, searchable, published.search_deferred)

@@ -243,11 +243,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     clock.lap("contenido y plantillas");
     let (staging, mut written) =
         output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
-    let (mut exports, data_written) = data::export_written(&site, staging.dest())?;
+    let taken = reuse::take(staging.dest(), &site, opts)?;
+    written.add(taken.data_written());
+    clock.lap("páginas tomadas del sitio anterior");
+    let (mut exports, data_written, data_files) =
+        data::export_written(&site, staging.dest(), taken.listings(site.reports.len()))?;
     written.add(data_written);
     clock.lap("datos");
-    let taken = reuse::take(staging.dest(), &site, opts)?;
-    clock.lap("páginas tomadas del sitio anterior");
     let plan = plan::plan_parts(&site, &mut exports, &|g| taken.renders(g))?;
     // The attachments of the quarters whose pages were taken, which the plan leaves out.
     written.add(
@@ -267,6 +269,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
             linker: linker.as_ref(),
         },
         &taken,
+        &data_files,
     )?;
     let pages = plan.paths.len();
     let pages_reused = taken.pages();
@@ -333,6 +336,7 @@ fn stage_plan(
     mut written: output::Written,
     r: &Renderer<'_>,
     taken: &reuse::Taken,
+    data_files: &[Vec<data::WrittenFile>],
 ) -> Result<Staged> {
     let mut clock = timing::Clock::start();
     let dest = staging.dest();
@@ -341,7 +345,7 @@ fn stage_plan(
     let (pages_written, mut pages) = write_pages(dest.root(), r, &|_, page| dest.write_one(page))?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
-    if let Some(manifest) = taken.manifest(&pages) {
+    if let Some(manifest) = taken.manifest(&pages, r.exports, data_files) {
         written.add(dest.write_files(&[manifest])?);
     }
     let before = pages.len();

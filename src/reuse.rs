@@ -6,17 +6,19 @@
 //! [`MANIFEST`], a fingerprint of what each group of pages was made from and one of each page:
 //! - what every page depends on: the program's own bytes, every file of the theme, the
 //!   settings, the institution, the glossary and the list of quarters;
-//! - a quarter's pages: that quarter's model, which carries what crosses quarters (each
-//!   line's history in its year, each unit's other quarters; see `incremental`), and its
-//!   attachments;
+//! - a quarter's pages and data files: that quarter's model, which carries what crosses
+//!   quarters (each line's history in its year, each unit's other quarters; see
+//!   `incremental`), and its attachments;
 //! - a year's views: the models of its quarters.
 //!
-//! A group whose fingerprint matches the manifest's, and each of whose pages is in the old site
-//! byte for byte as recorded, is hard-linked from there. Anything else (no manifest, a page
+//! A group whose fingerprint matches the manifest's, and each of whose files is in the old site
+//! byte for byte as recorded, is hard-linked from there; a quarter's listing of its downloads,
+//! which the open-data page and its own pages read, comes from the manifest too. Anything else (no manifest, a page
 //! edited or removed by hand, another program) renders the group again. The site-wide pages,
 //! the open-data page and the listings are always rendered: they are a handful, and most
 //! depend on every quarter.
 
+use crate::data::{QuarterData, WrittenFile};
 use crate::fingerprint::{self, Framed};
 use crate::model::Site;
 use crate::output::{self, Dest};
@@ -39,21 +41,31 @@ struct Manifest {
     grupos: BTreeMap<String, Entry>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
-    /// What the group's pages were made from.
+    /// What the group's files were made from.
     huella: String,
     /// Each page, in plan order.
-    paginas: Vec<PageEntry>,
+    paginas: Vec<FileEntry>,
+    /// A quarter's data files, and the listing of its downloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    datos: Option<DataEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct PageEntry {
+struct DataEntry {
+    listado: QuarterData,
+    archivos: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileEntry {
     ruta: String,
-    /// BLAKE3 of the page's bytes.
+    /// BLAKE3 of the file's bytes.
     blake3: String,
     bytes: u64,
     /// Whether the search index takes the page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     busqueda: bool,
 }
 
@@ -75,11 +87,10 @@ struct Candidate {
     paths: Vec<String>,
 }
 
-/// What [`take`] did: the groups taken, and their pages.
+/// What [`take`] did: every group, with the manifest's entry for those taken.
 #[derive(Debug, Default)]
 pub(crate) struct Taken {
-    /// By group key, the groups' fingerprints and pages (taken ones filled in).
-    candidates: Vec<(Candidate, Option<Vec<PageEntry>>)>,
+    candidates: Vec<(Candidate, Option<Entry>)>,
 }
 
 impl Taken {
@@ -106,8 +117,36 @@ impl Taken {
         self.candidates
             .iter()
             .filter_map(|(_, t)| t.as_ref())
-            .map(Vec::len)
+            .map(|e| e.paginas.len())
             .sum()
+    }
+
+    /// By quarter, the listing of the downloads of those whose data files were taken.
+    pub(crate) fn listings(&self, quarters: usize) -> Vec<Option<QuarterData>> {
+        let mut out = vec![None; quarters];
+        for (c, taken) in &self.candidates {
+            if let (Group::Report(i), Some(Entry { datos: Some(d), .. })) = (c.group, taken) {
+                out[i] = Some(d.listado.clone());
+            }
+        }
+        out
+    }
+
+    /// The data files taken.
+    pub(crate) fn data_written(&self) -> output::Written {
+        let files = self
+            .candidates
+            .iter()
+            .filter_map(|(_, t)| t.as_ref()?.datos.as_ref())
+            .flat_map(|d| &d.archivos);
+        let mut written = output::Written::default();
+        for f in files {
+            written.add(output::Written {
+                files: 1,
+                bytes: f.bytes,
+            });
+        }
+        written
     }
 
     /// The pages taken, as the build's other pages are described.
@@ -115,7 +154,7 @@ impl Taken {
         self.candidates
             .iter()
             .filter_map(|(_, t)| t.as_ref())
-            .flatten()
+            .flat_map(|e| &e.paginas)
             .filter_map(|p| {
                 Some(Made {
                     path: p.ruta.clone(),
@@ -126,39 +165,58 @@ impl Taken {
             })
     }
 
-    /// The manifest of the new site: each candidate group's fingerprint and pages, those
-    /// rendered found in `rendered`. `None` without a fingerprint of the program.
-    pub(crate) fn manifest(&self, rendered: &[Made]) -> Option<crate::render::Artifact> {
+    /// The manifest of the new site: each group's fingerprint and files, those made by this
+    /// build found in `rendered` (pages) and in `exports` and `data_files` (by quarter).
+    /// `None` without a fingerprint of the program.
+    pub(crate) fn manifest(
+        &self,
+        rendered: &[Made],
+        exports: &[QuarterData],
+        data_files: &[Vec<WrittenFile>],
+    ) -> Option<crate::render::Artifact> {
         if self.candidates.is_empty() {
             return None;
         }
         let by_path: HashMap<&str, &Made> = rendered.iter().map(|m| (m.path.as_str(), m)).collect();
         let mut manifest = Manifest::default();
         for (c, taken) in &self.candidates {
-            let paginas = match taken {
-                Some(pages) => pages.clone(),
-                None => c
-                    .paths
-                    .iter()
-                    .map(|p| {
-                        let m = by_path.get(p.as_str())?;
-                        Some(PageEntry {
-                            ruta: p.clone(),
-                            blake3: m.hash.to_hex().to_string(),
-                            bytes: m.bytes,
-                            busqueda: m.searchable,
-                        })
-                    })
-                    // A page not rendered is not recorded: the group is rendered next time.
-                    .collect::<Option<Vec<_>>>()?,
-            };
-            manifest.grupos.insert(
-                c.key.clone(),
-                Entry {
+            let entry = match taken {
+                Some(entry) => entry.clone(),
+                None => Entry {
                     huella: c.huella.clone(),
-                    paginas,
+                    paginas: c
+                        .paths
+                        .iter()
+                        .map(|p| {
+                            let m = by_path.get(p.as_str())?;
+                            Some(FileEntry {
+                                ruta: p.clone(),
+                                blake3: m.hash.to_hex().to_string(),
+                                bytes: m.bytes,
+                                busqueda: m.searchable,
+                            })
+                        })
+                        // A page not rendered is not recorded: the group is rendered next time.
+                        .collect::<Option<Vec<_>>>()?,
+                    datos: match c.group {
+                        Group::Report(i) => Some(DataEntry {
+                            listado: exports.get(i)?.clone(),
+                            archivos: data_files
+                                .get(i)?
+                                .iter()
+                                .map(|(ruta, bytes, hash)| FileEntry {
+                                    ruta: ruta.clone(),
+                                    blake3: hash.to_hex().to_string(),
+                                    bytes: *bytes,
+                                    busqueda: false,
+                                })
+                                .collect(),
+                        }),
+                        _ => None,
+                    },
                 },
-            );
+            };
+            manifest.grupos.insert(c.key.clone(), entry);
         }
         let mut bytes = serde_json::to_vec(&manifest).expect("a manifest serializes");
         bytes.push(b'\n');
@@ -281,7 +339,7 @@ pub(crate) fn take(dest: Dest<'_>, site: &Site, opts: &BuildOptions) -> crate::R
         .into_par_iter()
         .map(|(c, entry)| -> crate::Result<_> {
             let taken = match (entry, dest.previous()) {
-                (Some(entry), Some(prev)) => take_group(dest.root(), prev, &c, entry.paginas)?,
+                (Some(entry), Some(prev)) => take_group(dest.root(), prev, site, &c, entry)?,
                 _ => None,
             };
             Ok((c, taken))
@@ -296,29 +354,52 @@ fn read_manifest(path: &Path) -> Option<Manifest> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Links `pages` (the group's as the manifest recorded them) from `prev` into `root` when they
-/// are the pages the group has now and each is as recorded; otherwise links nothing.
+/// Links the files of `entry` (the group's, as the manifest recorded them) from `prev` into
+/// `root` when its pages are the ones the group has now, its data files are in its quarter's
+/// folder, and each file is as recorded; otherwise links nothing.
 fn take_group(
     root: &Path,
     prev: &Path,
+    site: &Site,
     c: &Candidate,
-    pages: Vec<PageEntry>,
-) -> crate::Result<Option<Vec<PageEntry>>> {
+    entry: Entry,
+) -> crate::Result<Option<Entry>> {
+    let pages = &entry.paginas;
     if pages.len() != c.paths.len() || pages.iter().zip(&c.paths).any(|(p, q)| p.ruta != *q) {
         return Ok(None);
     }
-    output::make_folders(root, c.paths.iter().map(String::as_str))?;
-    for (n, p) in pages.iter().enumerate() {
-        let linked = blake3::Hash::from_hex(&p.blake3)
-            .is_ok_and(|hash| fsx::link_if_hash(&prev.join(&p.ruta), &root.join(&p.ruta), &hash));
+    // Data files are linked only into their quarter's own folder, which nothing else in the
+    // build writes (a link written through would change the old site's file).
+    let data: &[FileEntry] = match (c.group, &entry.datos) {
+        (Group::Report(i), Some(d)) => {
+            let dir = crate::data::quarter_dir(&site.reports[i]);
+            let inside = |p: &str| {
+                p.strip_prefix(&dir).is_some_and(|rest| {
+                    rest.split('/')
+                        .all(|c| !c.is_empty() && c != "." && c != "..")
+                })
+            };
+            if !d.archivos.iter().all(|f| inside(&f.ruta)) {
+                return Ok(None);
+            }
+            &d.archivos
+        }
+        (Group::Report(_), None) => return Ok(None),
+        _ => &[],
+    };
+    let files: Vec<&FileEntry> = pages.iter().chain(data).collect();
+    output::make_folders(root, files.iter().map(|f| f.ruta.as_str()))?;
+    for (n, f) in files.iter().enumerate() {
+        let linked = blake3::Hash::from_hex(&f.blake3)
+            .is_ok_and(|hash| fsx::link_if_hash(&prev.join(&f.ruta), &root.join(&f.ruta), &hash));
         if !linked {
-            // The group is rendered after all, into files of its own: the links made so far
-            // are to the old site's files, which must not be written through.
-            for done in &pages[..n] {
+            // The group is made after all, into files of its own: the links made so far are to
+            // the old site's files, which must not be written through.
+            for done in &files[..n] {
                 fsx::remove_file(&root.join(&done.ruta))?;
             }
             return Ok(None);
         }
     }
-    Ok(Some(pages))
+    Ok(Some(entry))
 }

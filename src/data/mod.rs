@@ -8,16 +8,19 @@
 
 use crate::model::{Block, Cell, Chart, ChartKind, Report, Site, Table, Unit};
 use crate::render::Artifact;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 mod json;
 use json::{FieldJson, PackageJson, ResourceJson};
 
-/// One downloadable file, as linked from pages.
-#[derive(Debug, Clone, Serialize)]
+/// One downloadable file, as linked from pages. What pages read of a quarter's downloads
+/// (everything but the bytes) is also kept in the site, for a later build that takes the
+/// quarter's files from it (`reuse`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Download {
     pub url: String,
-    pub format: &'static str,
+    pub format: Cow<'static, str>,
     /// Pages show `text`; the exact size stays out of their context, so that a file whose
     /// size changes within the same label leaves the pages that link it unchanged.
     #[serde(skip)]
@@ -27,7 +30,7 @@ pub struct Download {
 }
 
 /// A table's or a chart's files.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dataset {
     /// The table or chart id.
     pub key: String,
@@ -37,7 +40,7 @@ pub struct Dataset {
 }
 
 /// Everything one quarter publishes as data.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct QuarterData {
     pub report_id: String,
     pub title: String,
@@ -56,7 +59,7 @@ impl QuarterData {
             a.len() == b.len()
                 && a.iter()
                     .zip(b)
-                    .all(|(a, b)| (&a.url, a.format, &a.text) == (&b.url, b.format, &b.text))
+                    .all(|(a, b)| (&a.url, &a.format, &a.text) == (&b.url, &b.format, &b.text))
         };
         self.report_id == other.report_id
             && self.title == other.title
@@ -85,7 +88,7 @@ fn size_label(bytes: usize) -> String {
 pub fn download(url: String, format: &'static str, bytes: usize, what: &str) -> Download {
     Download {
         url,
-        format,
+        format: Cow::Borrowed(format),
         bytes,
         text: format!("Descargar {what} ({format}, {})", size_label(bytes)),
     }
@@ -309,10 +312,15 @@ impl Builder<'_> {
 }
 
 /// The data downloads of one quarter (they depend on the institution and that quarter only).
+/// The folder of a quarter's data files, `datos/2023-t2/`.
+pub(crate) fn quarter_dir(r: &Report) -> String {
+    format!("datos/{}/", r.id)
+}
+
 pub fn quarter(site: &Site, r: &Report) -> QuarterData {
     let mut b = Builder {
         report: r,
-        dir: format!("datos/{}/", r.id),
+        dir: quarter_dir(r),
         data: QuarterData {
             report_id: r.id.clone(),
             title: format!("{} de {}", r.quarter_name, r.year),
@@ -385,33 +393,55 @@ pub fn export(site: &Site) -> Vec<QuarterData> {
     site.reports.par_iter().map(|r| quarter(site, r)).collect()
 }
 
+/// A file written: its path, size and fingerprint.
+pub(crate) type WrittenFile = (String, u64, blake3::Hash);
+
 /// [`export`], each quarter's files written to `dest` as soon as they are made and then
 /// let go: what comes back describes the downloads, with no files left to write. At 10,000
-/// pages the files are 150 MB, which a build no longer holds all at once.
-pub fn export_written(
+/// pages the files are 150 MB, which a build no longer holds all at once. A quarter whose
+/// listing `kept` holds (its files were taken from the previous site) is not made again.
+/// Also returns, by quarter, the files written.
+pub(crate) fn export_written(
     site: &Site,
     dest: crate::output::Dest<'_>,
-) -> crate::Result<(Vec<QuarterData>, crate::output::Written)> {
+    kept: Vec<Option<QuarterData>>,
+) -> crate::Result<(
+    Vec<QuarterData>,
+    crate::output::Written,
+    Vec<Vec<WrittenFile>>,
+)> {
     use rayon::prelude::*;
-    let quarters: Vec<(QuarterData, crate::output::Written)> = site
+    let quarters: Vec<(QuarterData, crate::output::Written, Vec<WrittenFile>)> = site
         .reports
         .par_iter()
-        .map(|r| {
+        .zip(kept)
+        .map(|(r, kept)| {
+            if let Some(q) = kept {
+                return Ok((q, crate::output::Written::default(), Vec::new()));
+            }
             let mut q = quarter(site, r);
             let written = dest.write_files(&q.files)?;
-            q.files = Vec::new();
-            Ok((q, written))
+            let files = std::mem::take(&mut q.files)
+                .into_iter()
+                .map(|f| {
+                    let hash = blake3::hash(&f.bytes);
+                    (f.path, f.bytes.len() as u64, hash)
+                })
+                .collect();
+            Ok((q, written, files))
         })
         .collect::<crate::Result<_>>()?;
     let mut total = crate::output::Written::default();
+    let mut files = Vec::with_capacity(quarters.len());
     let exports = quarters
         .into_iter()
-        .map(|(q, w)| {
+        .map(|(q, w, f)| {
             total.add(w);
+            files.push(f);
             q
         })
         .collect();
-    Ok((exports, total))
+    Ok((exports, total, files))
 }
 
 #[cfg(test)]

@@ -128,12 +128,20 @@ fn a_page_changed_or_removed_in_the_output_is_made_again() {
     let site = TestSite::fixture("historia");
     build(&site);
     let (all, _) = build(&site);
-    // Edited by hand at the same size, and deleted: their quarters are rendered again.
+    // Edited by hand at the same size, and deleted: their quarters are made again.
     let edited = site.output().join("informes/2024/t1/datos/index.html");
     let text = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, text.replacen("<title>", "<TITLE>", 1)).unwrap();
     assert_ne!(std::fs::read_to_string(&edited).unwrap(), text);
     std::fs::remove_file(site.output().join("informes/2023/t3/imprimir/index.html")).unwrap();
+    // A data file of 2023-t4, its pages untouched: the quarter is made again all the same.
+    let data = site.output().join("datos/2023-t4");
+    let csv = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        .expect("a CSV file of 2023-t4");
+    std::fs::write(&csv, "editado,a mano\r\n").unwrap();
     let quarter = |q: &str| {
         tree(&site.output())
             .keys()
@@ -144,7 +152,8 @@ fn a_page_changed_or_removed_in_the_output_is_made_again() {
         quarter("informes/2024/t1/"),
         quarter("informes/2023/t3/") + 1,
     );
-    assert_eq!(build(&site).0, all - t1_2024 - t3_2023);
+    let t4_2023 = quarter("informes/2023/t4/");
+    assert_eq!(build(&site).0, all - t1_2024 - t3_2023 - t4_2023);
     assert_same_as_fresh_build(&site, "pages tampered with");
 }
 
