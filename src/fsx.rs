@@ -28,6 +28,19 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).map_err(io(path))
 }
 
+/// Writes a file, whose folder exists, through `write` (buffered) as it is made; returns its
+/// size.
+pub(crate) fn write_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<u64> {
+    let file = fs::File::create(path).map_err(io(path))?;
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, file);
+    write(&mut w).map_err(io(path))?;
+    let file = w.into_inner().map_err(|e| io(path)(e.into_error()))?;
+    Ok(file.metadata().map_err(io(path))?.len())
+}
+
 /// Writes a file whose folder already exists (the parallel writer makes folders first).
 pub(crate) fn write_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).map_err(io(path))

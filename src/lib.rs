@@ -286,7 +286,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
             || exports.into_par_iter().for_each(drop),
         );
     }
-    drop((plan, env, linker));
+    drop((plan, env, linker, taken, data_files));
+    if opts.search == SearchIndex::Build {
+        memory::release_freed_memory();
+    }
     clock.lap("liberación del modelo");
     let published = publish_staged(opts, staged, &base_path)?;
     Ok(BuildSummary {
@@ -345,9 +348,7 @@ fn stage_plan(
     let (pages_written, mut pages) = write_pages(dest.root(), r, &|_, page| dest.write_one(page))?;
     clock.lap("render y escritura de páginas");
     written.add(pages_written);
-    if let Some(manifest) = taken.manifest(&pages, r.exports, data_files) {
-        written.add(dest.write_files(&[manifest])?);
-    }
+    written.add(taken.write_manifest(dest.root(), &pages, r.exports, data_files)?);
     let before = pages.len();
     pages.extend(taken.made());
     written.add(output::Written {

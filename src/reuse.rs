@@ -13,10 +13,10 @@
 //!
 //! A group whose fingerprint matches the manifest's, and each of whose files is in the old site
 //! byte for byte as recorded, is hard-linked from there; a quarter's listing of its downloads,
-//! which the open-data page and its own pages read, comes from the manifest too. Anything else (no manifest, a page
-//! edited or removed by hand, another program) renders the group again. The site-wide pages,
-//! the open-data page and the listings are always rendered: they are a handful, and most
-//! depend on every quarter.
+//! which the open-data page and its own pages read, comes from the manifest too. Anything else
+//! (no manifest, a file edited or removed by hand, another program) makes the group again. The
+//! site-wide pages, the open-data page and the listings are always rendered: they are a
+//! handful, and most depend on every quarter.
 
 use crate::data::{QuarterData, WrittenFile};
 use crate::fingerprint::{self, Framed};
@@ -35,7 +35,7 @@ pub(crate) const MANIFEST: &str = ".informe-paginas.json";
 /// A manifest larger than this is not read (10,000 pages make about 2 MB).
 const MAX_MANIFEST: u64 = 256 << 20;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Manifest {
     /// By group: `trimestre <id>`, `año <year>`.
     grupos: BTreeMap<String, Entry>,
@@ -165,65 +165,123 @@ impl Taken {
             })
     }
 
-    /// The manifest of the new site: each group's fingerprint and files, those made by this
-    /// build found in `rendered` (pages) and in `exports` and `data_files` (by quarter).
-    /// `None` without a fingerprint of the program.
-    pub(crate) fn manifest(
+    /// Writes the manifest of the new site into `root`: each group's fingerprint and files,
+    /// those this build made found in `rendered` (pages) and in `exports` and `data_files` (by
+    /// quarter). Written as it is serialized, from what the build holds: at 13,424 pages the
+    /// manifest is 17 MB, and a copy of it all would raise the build's peak memory. Writes
+    /// nothing without a fingerprint of the program.
+    pub(crate) fn write_manifest(
         &self,
+        root: &Path,
         rendered: &[Made],
         exports: &[QuarterData],
         data_files: &[Vec<WrittenFile>],
-    ) -> Option<crate::render::Artifact> {
+    ) -> crate::Result<output::Written> {
         if self.candidates.is_empty() {
-            return None;
+            return Ok(output::Written::default());
         }
         let by_path: HashMap<&str, &Made> = rendered.iter().map(|m| (m.path.as_str(), m)).collect();
-        let mut manifest = Manifest::default();
+        let mut grupos = BTreeMap::new();
         for (c, taken) in &self.candidates {
             let entry = match taken {
-                Some(entry) => entry.clone(),
-                None => Entry {
-                    huella: c.huella.clone(),
-                    paginas: c
+                Some(entry) => EntryOut::Taken(entry),
+                None => {
+                    let Some(paginas) = c
                         .paths
                         .iter()
                         .map(|p| {
                             let m = by_path.get(p.as_str())?;
-                            Some(FileEntry {
-                                ruta: p.clone(),
-                                blake3: m.hash.to_hex().to_string(),
+                            Some(FileOut {
+                                ruta: p,
+                                blake3: Hex(m.hash),
                                 bytes: m.bytes,
                                 busqueda: m.searchable,
                             })
                         })
-                        // A page not rendered is not recorded: the group is rendered next time.
-                        .collect::<Option<Vec<_>>>()?,
-                    datos: match c.group {
-                        Group::Report(i) => Some(DataEntry {
-                            listado: exports.get(i)?.clone(),
-                            archivos: data_files
-                                .get(i)?
-                                .iter()
-                                .map(|(ruta, bytes, hash)| FileEntry {
-                                    ruta: ruta.clone(),
-                                    blake3: hash.to_hex().to_string(),
-                                    bytes: *bytes,
-                                    busqueda: false,
-                                })
-                                .collect(),
-                        }),
+                        .collect::<Option<Vec<_>>>()
+                    else {
+                        // A page not made is not recorded: the group is made next time.
+                        continue;
+                    };
+                    let datos = match c.group {
+                        Group::Report(i) => match (exports.get(i), data_files.get(i)) {
+                            (Some(listado), Some(files)) => Some(DataOut {
+                                listado,
+                                archivos: files
+                                    .iter()
+                                    .map(|(ruta, bytes, hash)| FileOut {
+                                        ruta,
+                                        blake3: Hex(*hash),
+                                        bytes: *bytes,
+                                        busqueda: false,
+                                    })
+                                    .collect(),
+                            }),
+                            _ => continue,
+                        },
                         _ => None,
-                    },
-                },
+                    };
+                    EntryOut::Made {
+                        huella: &c.huella,
+                        paginas,
+                        datos,
+                    }
+                }
             };
-            manifest.grupos.insert(c.key.clone(), entry);
+            grupos.insert(c.key.as_str(), entry);
         }
-        let mut bytes = serde_json::to_vec(&manifest).expect("a manifest serializes");
-        bytes.push(b'\n');
-        Some(crate::render::Artifact {
-            path: MANIFEST.to_owned(),
-            bytes,
-        })
+        let manifest = ManifestOut { grupos };
+        let path = root.join(MANIFEST);
+        let bytes = fsx::write_with(&path, &mut |w| {
+            serde_json::to_writer(&mut *w, &manifest)?;
+            w.write_all(b"\n")
+        })?;
+        Ok(output::Written { files: 1, bytes })
+    }
+}
+
+/// [`Manifest`] as written, borrowing from the build.
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    grupos: BTreeMap<&'a str, EntryOut<'a>>,
+}
+
+/// An [`Entry`]: taken whole from the previous manifest, or made by this build (the same
+/// fields, in the same order).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EntryOut<'a> {
+    Taken(&'a Entry),
+    Made {
+        huella: &'a str,
+        paginas: Vec<FileOut<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        datos: Option<DataOut<'a>>,
+    },
+}
+
+#[derive(Serialize)]
+struct DataOut<'a> {
+    listado: &'a QuarterData,
+    archivos: Vec<FileOut<'a>>,
+}
+
+/// A [`FileEntry`] as written.
+#[derive(Serialize)]
+struct FileOut<'a> {
+    ruta: &'a str,
+    blake3: Hex,
+    bytes: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    busqueda: bool,
+}
+
+/// A hash written in hexadecimal, as [`FileEntry::blake3`] holds it.
+struct Hex(blake3::Hash);
+
+impl Serialize for Hex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.to_hex().as_str())
     }
 }
 
