@@ -92,7 +92,8 @@ pub struct BuildSummary {
     /// The parts of the search index this build made, and how many it took unchanged from
     /// the previous site (none when it wrote no index or kept the previous one).
     pub search_parts: search::PartsMade,
-    /// Pages taken unchanged from the site the build replaced (see [`reuse`]).
+    /// Pages taken unchanged from the site the build replaced (README: «Pages taken from the
+    /// previous site»).
     pub pages_reused: usize,
 }
 
