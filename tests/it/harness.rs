@@ -150,6 +150,21 @@ pub fn copy_tree(src: &Path, dst: &Path) {
     }
 }
 
+/// That `got` holds the files of `expected`, byte for byte, and no others; `what` names the
+/// comparison in the failure, which lists the paths that differ.
+pub fn assert_same_files(
+    expected: &BTreeMap<String, Vec<u8>>,
+    got: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let differ: Vec<&String> = expected
+        .keys()
+        .chain(got.keys())
+        .filter(|k| expected.get(*k) != got.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "{what}: differs in {differ:?}");
+}
+
 /// Every file under `dir` with its bytes, for byte-for-byte comparisons.
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     WalkDir::new(dir)

@@ -2,7 +2,7 @@
 //! holds exactly what a full `informe build` writes, and a quarter the edit does not reach is
 //! not rewritten.
 
-use crate::harness::{TestSite, repo_root, tree};
+use crate::harness::{TestSite, assert_same_files, repo_root, tree};
 use informe::{BuildOptions, Incremental, SearchIndex};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -33,16 +33,10 @@ fn assert_same_as_full_build(site: &TestSite, step: &str) {
     let full = site.dir.path().join("completo");
     let run = site.build_to(&full, &[]);
     assert_eq!(run.code, 0, "{step}: {}", run.stderr);
-    let expected = pages(&full);
-    let got = pages(&preview_options(site).output_dir);
-    let differ: Vec<&String> = expected
-        .keys()
-        .chain(got.keys())
-        .filter(|k| expected.get(*k) != got.get(*k))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "{step}: the preview differs from a full build in {differ:?}"
+    assert_same_files(
+        &pages(&full),
+        &pages(&preview_options(site).output_dir),
+        &format!("{step}: the preview, against a full build"),
     );
 }
 

@@ -1,7 +1,7 @@
 //! Pages a build takes from the site it replaces: only those nothing changed, and the result
 //! is always what a build into an empty folder writes.
 
-use crate::harness::{TestSite, copy_tree, repo_root, tree};
+use crate::harness::{TestSite, assert_same_files, copy_tree, repo_root, tree};
 
 /// Builds into the site's `public/` without a search index; returns the pages taken from the
 /// previous site and the site's pages, as the summary says them.
@@ -38,15 +38,10 @@ fn assert_same_as_fresh_build(site: &TestSite, step: &str) {
         .join(format!("nuevo-{}", step.replace(' ', "-")));
     let run = site.build_with(&fresh, &[], &["--sin-busqueda"]);
     assert_eq!(run.code, 0, "{step}: {}", run.stderr);
-    let (expected, got) = (tree(&fresh), tree(&site.output()));
-    let differ: Vec<&String> = expected
-        .keys()
-        .chain(got.keys())
-        .filter(|k| expected.get(*k) != got.get(*k))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "{step}: differs from a fresh build in {differ:?}"
+    assert_same_files(
+        &tree(&fresh),
+        &tree(&site.output()),
+        &format!("{step}, against a fresh build"),
     );
 }
 
