@@ -305,8 +305,13 @@ fn site_key(
             .strip_prefix(&opts.theme_dir)
             .unwrap_or(entry.path());
         h.text(rel.as_os_str().as_encoded_bytes());
+        // Each file as its own hash, of fixed length: its bytes cannot run into the next name.
         if entry.file_type().is_file() {
-            fsx::hash_file(entry.path(), &mut h)?;
+            let mut file = blake3::Hasher::new();
+            fsx::hash_file(entry.path(), &mut file)?;
+            h.update(b"f").update(file.finalize().as_bytes());
+        } else {
+            h.update(b"d");
         }
     }
     fingerprint::add_serialized(&mut h, &site.settings);
