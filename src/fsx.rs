@@ -126,25 +126,25 @@ pub(crate) fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
     link_checked(old, new, true, Same(bytes))
 }
 
-/// Hard-links `old` at `new` as [`link_if_same`] does, when `old`'s bytes hash to `hash`;
-/// unlike it, reads what the page cache does not hold: the caller's alternative is to render
-/// the file again, which costs more than reading it.
+/// Hard-links `old` at `new` as [`link_if_same`] does, when `old` is `size` bytes that hash
+/// to `hash`; unlike it, reads what the page cache does not hold: the caller's alternative is
+/// to render the file again, which costs more than reading it.
 #[cfg(target_os = "linux")]
-pub(crate) fn link_if_hash(old: &Path, new: &Path, hash: &blake3::Hash) -> bool {
-    struct Hashed<'a>(blake3::Hasher, &'a blake3::Hash);
+pub(crate) fn link_if_hash(old: &Path, new: &Path, size: u64, hash: &blake3::Hash) -> bool {
+    struct Hashed<'a>(blake3::Hasher, u64, &'a blake3::Hash);
     impl Check for Hashed<'_> {
-        fn size(&mut self, _: u64) -> bool {
-            true
+        fn size(&mut self, size: u64) -> bool {
+            size == self.1
         }
         fn chunk(&mut self, _: usize, chunk: &[u8]) -> bool {
             self.0.update(chunk);
             true
         }
         fn whole(self) -> bool {
-            self.0.finalize() == *self.1
+            self.0.finalize() == *self.2
         }
     }
-    link_checked(old, new, false, Hashed(blake3::Hasher::new(), hash))
+    link_checked(old, new, false, Hashed(blake3::Hasher::new(), size, hash))
 }
 
 /// What [`link_checked`] asks of a file before it links it.
@@ -239,7 +239,7 @@ pub(crate) fn link_if_same(_old: &Path, _new: &Path, _bytes: &[u8]) -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn link_if_hash(_old: &Path, _new: &Path, _hash: &blake3::Hash) -> bool {
+pub(crate) fn link_if_hash(_old: &Path, _new: &Path, _size: u64, _hash: &blake3::Hash) -> bool {
     false
 }
 

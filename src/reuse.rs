@@ -453,8 +453,9 @@ fn take_group(
     let files: Vec<&FileEntry> = pages.iter().chain(data).collect();
     output::make_folders(root, files.iter().map(|f| f.ruta.as_str()))?;
     for (n, f) in files.iter().enumerate() {
-        let linked = blake3::Hash::from_hex(&f.blake3)
-            .is_ok_and(|hash| fsx::link_if_hash(&prev.join(&f.ruta), &root.join(&f.ruta), &hash));
+        let linked = blake3::Hash::from_hex(&f.blake3).is_ok_and(|hash| {
+            fsx::link_if_hash(&prev.join(&f.ruta), &root.join(&f.ruta), f.bytes, &hash)
+        });
         if !linked {
             // The group is made after all, into files of its own: the links made so far are to
             // the old site's files, which must not be written through.
