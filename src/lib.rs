@@ -361,7 +361,7 @@ fn stage_plan(
     let search_pages = pages
         .into_iter()
         .filter(|p| p.searchable)
-        .map(|p| (p.path, Some(p.hash)))
+        .map(|p| (p.path, p.hash))
         .collect();
     Ok(Staged {
         staging,

@@ -46,8 +46,9 @@ const MANIFEST: &str = "informe-parte.json";
 /// a 500-page part are a few megabytes).
 const MAX_REUSED_FILE: u64 = 256 << 20;
 
-/// A page search takes, with the fingerprint of its bytes when the build made one.
-pub type SearchPage = (String, Option<blake3::Hash>);
+/// A page search takes, with the fingerprint of its bytes (made as it was rendered, or
+/// recorded when it was taken from the previous site).
+pub type SearchPage = (String, blake3::Hash);
 
 /// One part: its folder in the site (`pagefind/`, `pagefind/parte-2/`…) and its pages.
 #[derive(Debug, PartialEq)]
@@ -138,7 +139,7 @@ pub struct PartsMade {
 }
 
 /// Indexes the `pages` written under `dest`'s root (the staging folder), each with its
-/// fingerprint when the build made one (otherwise it is read back), part by part, taking
+/// fingerprint, part by part, taking
 /// unchanged parts from the site `dest` replaces, and writes every part and [`PARTS_FILE`]
 /// through `dest`.
 pub fn index_parts(
@@ -154,10 +155,7 @@ pub fn index_parts(
     let mut written = Written::default();
     let mut reused = 0;
     for (i, part) in parts.iter().enumerate() {
-        let fingerprint = match program {
-            Some(program) => Some(fingerprint(root, part, base_path, &program)?),
-            None => None,
-        };
+        let fingerprint = program.map(|program| fingerprint(part, base_path, &program));
         let previous = fingerprint.as_ref().and_then(|f| {
             dest.previous()
                 .and_then(|prev| take_previous(&prev.join(&part.dir), &part.dir, f))
@@ -214,20 +212,7 @@ fn program() -> Option<blake3::Hash> {
 }
 
 /// What `part` is made from: the program, the base path and each page's path and bytes.
-fn fingerprint(
-    root: &Path,
-    part: &Part,
-    base_path: &str,
-    program: &blake3::Hash,
-) -> crate::Result<String> {
-    let pages = part
-        .pages
-        .par_iter()
-        .map(|(p, digest)| match digest {
-            Some(digest) => Ok(*digest),
-            None => fsx::read(&root.join(p)).map(|bytes| blake3::hash(&bytes)),
-        })
-        .collect::<crate::Result<Vec<_>>>()?;
+fn fingerprint(part: &Part, base_path: &str, program: &blake3::Hash) -> String {
     let mut h = blake3::Hasher::new();
     h.update(b"informe: parte del indice de busqueda\0");
     h.update(program.as_bytes());
@@ -235,12 +220,12 @@ fn fingerprint(
         h.update(&(text.len() as u64).to_le_bytes())
             .update(text.as_bytes());
     }
-    for ((path, _), page) in part.pages.iter().zip(&pages) {
+    for (path, page) in &part.pages {
         h.update(&(path.len() as u64).to_le_bytes())
             .update(path.as_bytes())
             .update(page.as_bytes());
     }
-    Ok(h.finalize().to_hex().to_string())
+    h.finalize().to_hex().to_string()
 }
 
 /// The files of the part in `folder` of the previous site (paths under `dir` in the new
@@ -306,7 +291,9 @@ mod tests {
     use super::*;
 
     fn pages(list: &[&str]) -> Vec<SearchPage> {
-        list.iter().map(|s| ((*s).to_owned(), None)).collect()
+        list.iter()
+            .map(|s| ((*s).to_owned(), blake3::hash(s.as_bytes())))
+            .collect()
     }
 
     #[test]
