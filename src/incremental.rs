@@ -422,6 +422,7 @@ impl Incremental {
             search_deferred,
             search_parts: crate::search::PartsMade::default(),
             pages_reused: 0,
+            files_read_back: (0, 0),
         };
         self.templates = Some(templates);
         self.last = Some(Last {

@@ -95,6 +95,9 @@ pub struct BuildSummary {
     /// Pages taken unchanged from the site the build replaced (README: «Pages taken from the
     /// previous site»).
     pub pages_reused: usize,
+    /// Content files read back from the parses an earlier build stored, and content files
+    /// read (README: «Parses stored beside the output»).
+    pub files_read_back: (usize, usize),
 }
 
 /// Loads, models and validates the content. Errors carry every diagnostic found.
@@ -102,9 +105,18 @@ pub fn load_site(
     content_dir: &Path,
     base_url: Option<&str>,
 ) -> Result<(model::Site, Vec<Diagnostic>)> {
+    load_site_from(content_dir, base_url, content::Reuse::Nothing)
+}
+
+/// [`load_site`], taking the parses of unchanged files from `reuse`.
+fn load_site_from(
+    content_dir: &Path,
+    base_url: Option<&str>,
+    reuse: content::Reuse<'_>,
+) -> Result<(model::Site, Vec<Diagnostic>)> {
     let mut clock = timing::Clock::start();
     // Each report is modelled as soon as it has parsed (see `content::load_mapped`).
-    let (raw, mut diags) = content::load_mapped(content_dir, None, &model::Report::from_raw)
+    let (raw, mut diags) = content::load_mapped(content_dir, reuse, &model::Report::from_raw)
         .map_err(sorted_content_error)?;
     clock.lap("lectura de YAML y modelo");
     let (site, _) = model::Site::from_reports(raw, base_url);
@@ -198,10 +210,11 @@ struct Prepared {
     linker: Option<render::glossary::Linker>,
 }
 
-/// Loads and validates the site, and reads the theme.
-fn prepare(opts: &BuildOptions) -> Result<Prepared> {
+/// Loads and validates the site, taking the parses of unchanged files from `reuse`, and
+/// reads the theme.
+fn prepare(opts: &BuildOptions, reuse: content::Reuse<'_>) -> Result<Prepared> {
     let mut clock = timing::Clock::start();
-    let (site, warnings) = load_site(&opts.content_dir, opts.base_url.as_deref())?;
+    let (site, warnings) = load_site_from(&opts.content_dir, opts.base_url.as_deref(), reuse)?;
     clock.lap("contenido");
     let env = render::env::environment(
         &opts.theme_dir.join("templates"),
@@ -235,12 +248,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         &[&opts.content_dir, &opts.theme_dir, Path::new(".")],
     )?;
     clock.lap("comprobación de la salida");
+    let stored = content::StoredParses::new(output::stored_parses_dir(&opts.output_dir)?);
     let Prepared {
         site,
         warnings,
         env,
         linker,
-    } = prepare(opts)?;
+    } = prepare(opts, content::Reuse::Stored(&stored))?;
     clock.lap("contenido y plantillas");
     let (staging, mut written) =
         output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
@@ -304,6 +318,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         search_deferred: published.search_deferred,
         search_parts: published.search_parts,
         pages_reused,
+        files_read_back: stored.read_back(),
     })
 }
 
@@ -464,7 +479,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckSummary> {
         warnings: mut diagnostics,
         env,
         linker,
-    } = prepare(opts)?;
+    } = prepare(opts, content::Reuse::Nothing)?;
     let mut exports = data::export(&site);
     let plan = plan::plan(&site, &mut exports)?;
     let mut artifacts: Vec<render::Artifact> =

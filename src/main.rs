@@ -210,6 +210,13 @@ fn build(opts: BuildOptions) -> ExitCode {
                 summary.warnings.len(),
                 summary.elapsed
             );
+            let (read_back, read) = summary.files_read_back;
+            if read_back > 0 {
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "Archivos de contenido sin cambios, leídos de la lectura anterior: {read_back} de {read}"
+                );
+            }
             if summary.pages_reused > 0 {
                 let _ = writeln!(
                     std::io::stdout(),

@@ -133,13 +133,24 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 }
 
 fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
+    beside(output, &format!("{tag}-{}", std::process::id()))
+}
+
+/// `.<name>.<tag>` in the folder that holds `output`.
+fn beside(output: &Path, tag: &str) -> Result<PathBuf> {
     let abs = absolute(output)?;
     let name = abs
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| Error::Usage(format!("salida no válida: {}", output.display())))?;
     let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
+    Ok(parent.join(format!(".{name}.{tag}")))
+}
+
+/// Where builds into `output` store the parses of the content (`content::StoredParses`):
+/// beside it, not in it, since nothing there is for the public site.
+pub fn stored_parses_dir(output: &Path) -> Result<PathBuf> {
+    beside(output, "informe-lecturas")
 }
 
 /// The next site, being written in a folder beside `output`; [`Staging::finish`] swaps it

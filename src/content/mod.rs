@@ -7,6 +7,7 @@
 mod attachments;
 mod blocks;
 pub mod raw;
+mod stored;
 mod walk;
 mod yaml;
 
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 pub use attachments::{AttachmentFile, FORMATS, MAX_ATTACHMENT_BYTES};
+pub use stored::StoredParses;
 pub use yaml::{MAX_DEPTH, MAX_FILE_BYTES, parse, value_position};
 
 /// A parsed value with the file it came from, kept so later stages can locate problems.
@@ -280,6 +282,34 @@ impl RawReport {
     }
 }
 
+/// Where the parses of files whose bytes are unchanged come from.
+#[derive(Clone, Copy)]
+pub enum Reuse<'a> {
+    /// Every file is parsed.
+    Nothing,
+    /// `serve`'s parses, kept in memory between its builds.
+    Memory(&'a ParseCache),
+    /// The parses earlier builds stored on disk (`informe build`).
+    Stored(&'a StoredParses),
+}
+
+impl<'a> Reuse<'a> {
+    fn memory(self) -> Option<&'a ParseCache> {
+        match self {
+            Reuse::Memory(cache) => Some(cache),
+            _ => None,
+        }
+    }
+
+    /// The shelf of `group`'s stored parses, when parses are stored.
+    fn shelf(self, group: &str) -> Option<stored::Shelf<'a>> {
+        match self {
+            Reuse::Stored(stored) => Some(stored.shelf(group)),
+            _ => None,
+        }
+    }
+}
+
 /// Reads the content directory. On failure, returns every diagnostic found (warnings included).
 pub fn load(content_dir: &Path) -> Result<(RawContent, Vec<Diagnostic>), Vec<Diagnostic>> {
     load_with(content_dir, None)
@@ -290,7 +320,8 @@ pub fn load_with(
     content_dir: &Path,
     cache: Option<&ParseCache>,
 ) -> Result<(RawContent, Vec<Diagnostic>), Vec<Diagnostic>> {
-    load_mapped(content_dir, cache, &|r| r)
+    let reuse = cache.map_or(Reuse::Nothing, Reuse::Memory);
+    load_mapped(content_dir, reuse, &|r| r)
 }
 
 /// [`load_with`], each report handed to `make` as soon as its files have parsed, in the same
@@ -299,9 +330,10 @@ pub fn load_with(
 /// whose files have errors (the load fails then anyway).
 pub fn load_mapped<R: Send>(
     content_dir: &Path,
-    cache: Option<&ParseCache>,
+    reuse: Reuse<'_>,
     make: &(dyn Fn(RawReport) -> R + Sync),
 ) -> Result<(RawContent<R>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let cache = reuse.memory();
     let files = match cache {
         Some(c) => c.walk(content_dir)?,
         None => walk::walk(content_dir)?,
@@ -311,22 +343,26 @@ pub fn load_mapped<R: Send>(
     let mut institution = None;
     let mut reports = Vec::new();
 
-    if let Some(s) = load_file(content_dir, Path::new("sitio.yaml"), cache, &mut diags) {
+    let shelf = reuse.shelf("sitio");
+    let from = Parser {
+        content_dir,
+        cache,
+        shelf: shelf.as_ref(),
+    };
+    if let Some(s) = from.load_file(Path::new("sitio.yaml"), &mut diags) {
         site = Some(s);
     }
-    if let Some(i) = load_file(
-        content_dir,
-        Path::new("institucion.yaml"),
-        cache,
-        &mut diags,
-    ) {
+    if let Some(i) = from.load_file(Path::new("institucion.yaml"), &mut diags) {
         institution = Some(i);
     }
     let glossary = if content_dir.join("glosario.yaml").is_file() {
-        load_file(content_dir, Path::new("glosario.yaml"), cache, &mut diags)
+        from.load_file(Path::new("glosario.yaml"), &mut diags)
     } else {
         None
     };
+    if let Some(shelf) = shelf {
+        shelf.save();
+    }
     // Every report and unit file is independent: parse them on all cores, then collect the
     // results (and diagnostics) in the walk's order, so nothing depends on timing.
     use rayon::prelude::*;
@@ -334,12 +370,21 @@ pub fn load_mapped<R: Send>(
         .reports
         .par_iter()
         .map(|dir| {
+            let shelf = reuse.shelf(&format!("informes/{}", dir.name));
+            let from = Parser {
+                content_dir,
+                cache,
+                shelf: shelf.as_ref(),
+            };
             let units: Vec<_> = dir
                 .units
                 .par_iter()
-                .map(|(slug, rel)| (slug.clone(), read_and_parse(content_dir, rel, cache)))
+                .map(|(slug, rel)| (slug.clone(), from.read_and_parse(rel)))
                 .collect();
-            let report = read_and_parse::<raw::Report>(content_dir, &dir.report, cache);
+            let report = from.read_and_parse::<raw::Report>(&dir.report);
+            if let Some(shelf) = shelf {
+                shelf.save();
+            }
             let (attached, problems) = match &report {
                 Ok(r) => attachments::load(&content_dir.join("informes").join(&dir.name), r),
                 Err(_) => Default::default(),
@@ -379,6 +424,9 @@ pub fn load_mapped<R: Send>(
         diags.extend(problems);
         reports.extend(made);
     }
+    if let Reuse::Stored(stored) = reuse {
+        stored.keep_only(files.reports.iter().map(|r| r.name.as_str()));
+    }
 
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
@@ -397,51 +445,62 @@ pub fn load_mapped<R: Send>(
     }
 }
 
-/// Reads and parses one file; a problem becomes a diagnostic and `None`.
-fn load_file<T: Parsed>(
-    content_dir: &Path,
-    rel: &Path,
-    cache: Option<&ParseCache>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Parse<T>> {
-    keep(read_and_parse(content_dir, rel, cache), diags)
+/// What content files parse into.
+trait Parsed:
+    serde::de::DeserializeOwned + serde::Serialize + PartialEq + Send + Sync + 'static
+{
+}
+impl<T> Parsed for T where
+    T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + Send + Sync + 'static
+{
 }
 
-/// What a content file parses into.
-trait Parsed: serde::de::DeserializeOwned + Send + Sync + 'static {}
-impl<T: serde::de::DeserializeOwned + Send + Sync + 'static> Parsed for T {}
+/// Reads and parses content files, with what earlier builds parsed.
+#[derive(Clone, Copy)]
+struct Parser<'a> {
+    content_dir: &'a Path,
+    cache: Option<&'a ParseCache>,
+    shelf: Option<&'a stored::Shelf<'a>>,
+}
 
-fn read_and_parse<T: Parsed>(
-    content_dir: &Path,
-    rel: &Path,
-    cache: Option<&ParseCache>,
-) -> Result<Parse<T>, Box<Diagnostic>> {
-    let path = content_dir.join(rel);
-    let before = cache.and_then(|_| stamp(&path));
-    if let Some(hit) = cache.and_then(|c| c.unchanged(&path, before)) {
-        return Ok(hit);
+impl Parser<'_> {
+    /// Reads and parses one file; a problem becomes a diagnostic and `None`.
+    fn load_file<T: Parsed>(&self, rel: &Path, diags: &mut Vec<Diagnostic>) -> Option<Parse<T>> {
+        keep(self.read_and_parse(rel), diags)
     }
-    let source = yaml::read_source(&path)?;
-    if let Some(hit) = cache.and_then(|c| c.get(&path, &source)) {
-        if let Some(c) = cache {
-            c.put(&hit, before);
+
+    fn read_and_parse<T: Parsed>(&self, rel: &Path) -> Result<Parse<T>, Box<Diagnostic>> {
+        let cache = self.cache;
+        let path = self.content_dir.join(rel);
+        let before = cache.and_then(|_| stamp(&path));
+        if let Some(hit) = cache.and_then(|c| c.unchanged(&path, before)) {
+            return Ok(hit);
         }
-        return Ok(hit);
+        let source = yaml::read_source(&path)?;
+        if let Some(hit) = cache.and_then(|c| c.get(&path, &source)) {
+            if let Some(c) = cache {
+                c.put(&hit, before);
+            }
+            return Ok(hit);
+        }
+        let value = match self.shelf {
+            Some(shelf) => shelf.parse::<T>(&path, &source)?,
+            None => parse::<T>(&path, &source)?,
+        };
+        let source = match cache {
+            Some(_) => Source::Kept(Arc::new(source)),
+            None => Source::released(&source),
+        };
+        let parsed = Arc::new(Sourced {
+            path,
+            source,
+            value,
+        });
+        if let Some(c) = cache {
+            c.put(&parsed, before);
+        }
+        Ok(parsed)
     }
-    let value = parse::<T>(&path, &source)?;
-    let source = match cache {
-        Some(_) => Source::Kept(Arc::new(source)),
-        None => Source::released(&source),
-    };
-    let parsed = Arc::new(Sourced {
-        path,
-        source,
-        value,
-    });
-    if let Some(c) = cache {
-        c.put(&parsed, before);
-    }
-    Ok(parsed)
 }
 
 fn keep<T>(r: Result<T, Box<Diagnostic>>, diags: &mut Vec<Diagnostic>) -> Option<T> {

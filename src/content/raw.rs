@@ -2,7 +2,9 @@
 //!
 //! No logic lives here: every struct rejects unknown keys so a typo is a located error, and
 //! nothing is computed. `model` turns these into the typed, English-named report. The keys are
-//! documented for webmasters in `docs/contenido.md`; keep both in step.
+//! documented for webmasters in `docs/contenido.md`; keep both in step. Each type also
+//! serializes, as the stored parses of `stored` keep it; reading that back must give the same
+//! value, which `stored` checks before keeping one.
 //!
 //! Text fields that content writes as `|` blocks carry `deserialize_with = "…blocks::text"`
 //! (see `blocks`): a block in a field without it is still read right, only slower, since the
@@ -10,13 +12,13 @@
 
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 
 // `content/sitio.yaml`.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Ajustes del sitio (content/sitio.yaml)",
@@ -32,7 +34,7 @@ pub struct Site {
 }
 
 // `content/institucion.yaml`.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Institución (content/institucion.yaml)",
@@ -56,7 +58,7 @@ pub struct Institution {
     pub estructura: Structure,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     pub nombre: String,
@@ -65,7 +67,7 @@ pub struct Principle {
     pub texto: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Structure {
     #[serde(deserialize_with = "super::blocks::text")]
@@ -80,7 +82,7 @@ pub struct Structure {
     pub figura: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organ {
     pub nombre: String,
@@ -88,7 +90,7 @@ pub struct Organ {
 }
 
 // `content/informes/<año>-t<n>/informe.yaml`.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Informe trimestral (content/informes/<año>-t<n>/informe.yaml)",
@@ -122,7 +124,7 @@ pub struct Report {
 }
 
 // A downloadable document attached to the quarter; the loader checks the path and reads it.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     pub titulo: String,
@@ -137,7 +139,7 @@ pub struct Attachment {
 }
 
 // One correction made after publication: the published quarter keeps its URLs and shows this.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Erratum {
     pub fecha: NaiveDate,
@@ -149,7 +151,7 @@ pub struct Erratum {
 }
 
 // `content/glosario.yaml`.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Glosario (content/glosario.yaml)",
@@ -163,7 +165,7 @@ pub struct Glossary {
     pub terminos: Vec<Term>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub termino: String,
@@ -176,7 +178,7 @@ pub struct Term {
     pub variantes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub unidad: String,
@@ -186,7 +188,7 @@ pub struct Summary {
 }
 
 // `content/informes/<año>-t<n>/unidades/<slug>.yaml`.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "Unidad administrativa (content/informes/<año>-t<n>/unidades/<slug>.yaml)",
@@ -208,7 +210,7 @@ pub struct Unit {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionLine {
     pub numero: u32,
@@ -235,7 +237,7 @@ pub struct ActionLine {
     pub notas: Vec<Note>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     #[serde(default)]
@@ -246,7 +248,7 @@ pub struct Goal {
     pub texto: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Progress {
     #[serde(default)]
@@ -259,7 +261,7 @@ pub struct Progress {
     pub texto: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum Block {
     #[serde(rename = "texto")]
@@ -279,7 +281,7 @@ pub enum Block {
 }
 
 // A chart declared next to the data it draws.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chart {
     pub id: String,
@@ -303,7 +305,7 @@ pub struct Chart {
     pub unidad: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub enum ChartKind {
     #[serde(rename = "barras-agrupadas")]
     GroupedBars,
@@ -313,7 +315,7 @@ pub enum ChartKind {
     Training,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     pub id: String,
@@ -333,7 +335,7 @@ pub struct Table {
 }
 
 // A column is written either as its bare name or as `{ nombre, grupo }`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
     pub nombre: String,
     pub grupo: Option<String>,
@@ -436,6 +438,17 @@ impl<'de> Deserialize<'de> for Cell {
     }
 }
 
+// As it would be written: a number, a text, or `null` for an empty cell.
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Empty => serializer.serialize_unit(),
+            Cell::Text(text) => serializer.serialize_str(text),
+            Cell::Number(n) => serializer.serialize_f64(*n),
+        }
+    }
+}
+
 impl JsonSchema for Cell {
     fn schema_name() -> Cow<'static, str> {
         "Celda".into()
@@ -449,7 +462,7 @@ impl JsonSchema for Cell {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureGroup {
     pub titulo: String,
@@ -458,7 +471,7 @@ pub struct FigureGroup {
     pub elementos: Vec<FigureItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureItem {
     pub concepto: String,
@@ -469,7 +482,7 @@ pub struct FigureItem {
     pub detalle: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub nombre: String,
@@ -487,7 +500,7 @@ pub struct Event {
     pub sujetos_obligados: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     #[serde(default = "default_note_kind")]
@@ -501,7 +514,7 @@ fn default_note_kind() -> NoteKind {
     NoteKind::EditorialNote
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub enum NoteKind {
     #[serde(rename = "aclaracion")]
     Clarification,

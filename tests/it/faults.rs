@@ -9,7 +9,7 @@
 
 #![cfg(target_os = "linux")]
 
-use crate::harness::{Run, TestSite, copy_tree, repo_root, tree};
+use crate::harness::{Run, TestSite, copy_tree, leftovers, repo_root, tree};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -93,15 +93,6 @@ fn changed_sizes<'a>(old: &'a Tree, new: &'a Tree) -> impl Iterator<Item = u64> 
     new.iter()
         .filter(|(path, bytes)| old.get(*path) != Some(bytes))
         .map(|(_, bytes)| bytes.len() as u64)
-}
-
-/// Staging, previous-output or half-deleted folders of `public` left in `dir`.
-fn leftovers(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
-        .collect()
 }
 
 /// What every failed build must show: exit 2, the old site unchanged, nothing left beside it,

@@ -166,6 +166,19 @@ pub fn assert_same_files(
 }
 
 /// Every file under `dir` with its bytes, for byte-for-byte comparisons.
+/// Where builds into `public` store their parses of the content (beside it, on purpose).
+pub const STORED_PARSES: &str = ".public.informe-lecturas";
+
+/// Staging, previous-output or half-deleted folders of `public` left in `dir`: any
+/// `.public.*` entry but the stored parses.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public.") && n != STORED_PARSES)
+        .collect()
+}
+
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     WalkDir::new(dir)
         .sort_by_file_name()

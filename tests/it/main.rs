@@ -19,4 +19,5 @@ mod search;
 mod security;
 mod serve;
 mod shipped;
+mod stored;
 mod workflow;

@@ -1,16 +1,7 @@
 //! The output directory: deterministic bytes, atomic replacement, and refusal to clobber
 //! anything `informe` did not make.
 
-use crate::harness::{TestSite, tree};
-
-/// Staging or previous-output folders left beside `public/`.
-fn leftovers(site: &TestSite) -> Vec<String> {
-    std::fs::read_dir(site.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
-        .collect()
-}
+use crate::harness::{TestSite, leftovers, tree};
 
 #[test]
 fn two_builds_are_byte_identical_whatever_the_locale_and_time_zone() {
@@ -41,7 +32,7 @@ fn rebuild_replaces_the_old_site_and_leaves_no_staging_behind() {
         !site.output().join("sobrante.html").exists(),
         "stale file survived"
     );
-    assert_eq!(leftovers(&site), Vec::<String>::new());
+    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
 }
 
 #[test]
@@ -72,7 +63,7 @@ fn deleting_the_previous_site_removes_links_without_following_them() {
         "no borrar"
     );
     assert!(!site.output().join("enlace").exists());
-    assert_eq!(leftovers(&site), Vec::<String>::new());
+    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
 }
 
 #[test]
@@ -180,7 +171,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     }
     // The next build cleans whatever a killed build left beside the output.
     assert_eq!(site.build().code, 0);
-    assert_eq!(leftovers(&site), Vec::<String>::new());
+    assert_eq!(leftovers(site.dir.path()), Vec::<String>::new());
     eprintln!("killed builds: {saw_old} left the old site, {saw_new} the new one");
 }
 
