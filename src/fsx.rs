@@ -204,7 +204,14 @@ fn link_checked(old: &Path, new: &Path, cached_only: bool, mut check: impl Check
             };
             match read {
                 Ok(0) => break true,
-                Ok(n) if check.chunk(at, &buf[..n]) => at += n,
+                Ok(n) if check.chunk(at, &buf[..n]) => {
+                    at += n;
+                    // A regular file reads short only at its end: no call to be told so
+                    // (half the reads of a rebuild's pages).
+                    if n < buf.len() {
+                        break true;
+                    }
+                }
                 Ok(_) => break false,
                 Err(Errno::INTR) => {}
                 Err(_) => break false,
@@ -212,7 +219,25 @@ fn link_checked(old: &Path, new: &Path, cached_only: bool, mut check: impl Check
         }
     });
     // A file that grew or shrank while it was read is not what was checked.
-    if !same || at as i64 != st.st_size || !check.whole() || fs::hard_link(old, new).is_err() {
+    if !same || at as i64 != st.st_size || !check.whole() {
+        return false;
+    }
+    // The very file that was read is linked, through its handle (`AT_EMPTY_PATH`: Linux 6.10
+    // allows it to the process that opened the file, earlier ones only with a capability).
+    let by_handle = rustix::fs::linkat(
+        &fd,
+        "",
+        rustix::fs::CWD,
+        new,
+        rustix::fs::AtFlags::EMPTY_PATH,
+    );
+    by_handle.is_ok() || link_if_still(old, new, &st)
+}
+
+/// Links `old` at `new` by name, when the file there is still the one `st` describes.
+#[cfg(target_os = "linux")]
+fn link_if_still(old: &Path, new: &Path, st: &rustix::fs::Stat) -> bool {
+    if fs::hard_link(old, new).is_err() {
         return false;
     }
     let linked = fs::symlink_metadata(new).is_ok_and(|m| {
