@@ -46,12 +46,18 @@ impl Framed for blake3::Hasher {
     }
 }
 
-/// Adds `value`, as JSON, to `hasher`: a serialization is what templates see of the model.
-/// JSON is unambiguous (an untagged enum's variants cannot be confused, as in a format
-/// without types); CBOR was tried and took as long at 13,424 pages (0.3 s on two cores).
+/// Adds `value`, serialized as MessagePack (structs as maps, with their field names), to
+/// `hasher`: a serialization is what templates see of the model. Like JSON, MessagePack
+/// tags every value with its type and length, so two different values cannot write the same
+/// bytes (an untagged enum's variants stay apart as they do in JSON, unlike in a format without
+/// types), and it writes texts as they are: at 1,341 pages fingerprinting took 22–34 ms
+/// against 30–52 ms as JSON, whose escaping reads every byte (CBOR, through `ciborium`, was
+/// no faster than JSON).
 pub(crate) fn add_serialized(hasher: &mut blake3::Hasher, value: &impl serde::Serialize) {
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, HashWriter(hasher));
-    serde_json::to_writer(&mut w, value).expect("the model serializes");
+    value
+        .serialize(&mut rmp_serde::Serializer::new(&mut w).with_struct_map())
+        .expect("the model serializes");
     std::io::Write::flush(&mut w).expect("hashing does not fail");
 }
 

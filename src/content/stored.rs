@@ -35,6 +35,9 @@ pub struct StoredParses {
 /// The key of a parse: the hash of the type's name and of the file's text.
 type Key = [u8; 32];
 
+/// Where each stored parse is in its file's bytes.
+type Index = HashMap<Key, Range<usize>>;
+
 /// The stored parses of one group of files (a quarter's folder, or the site-wide files) and
 /// what this build parsed of them.
 pub(super) struct Shelf<'a> {
@@ -43,10 +46,10 @@ pub(super) struct Shelf<'a> {
     /// The program's fingerprint; `None` disables storing (the program could not be read).
     program: Option<blake3::Hash>,
     /// The stored file as read, when it was valid.
-    text: String,
-    index: HashMap<Key, Range<usize>>,
+    text: Vec<u8>,
+    index: Index,
     /// Every file parsed through this shelf: its key, and its JSON when it was not stored.
-    used: Mutex<Vec<(Key, Option<String>)>>,
+    used: Mutex<Vec<(Key, Option<Vec<u8>>)>>,
 }
 
 impl StoredParses {
@@ -97,35 +100,47 @@ impl StoredParses {
     }
 }
 
-/// A stored file's text and where each entry's JSON is in it; `None` unless the file is
-/// whole and this program wrote it.
-fn read(file: &Path, program: &blake3::Hash) -> Option<(String, HashMap<Key, Range<usize>>)> {
-    let text = String::from_utf8(crate::fsx::read(file).ok()?).ok()?;
-    let mut lines = text.splitn(4, '\n');
-    let (header, by, body_hash) = (lines.next()?, lines.next()?, lines.next()?);
-    let body = lines.next()?;
-    let body_start = text.len() - body.len();
+/// A stored file's bytes and where each entry is in them; `None` unless the file is whole
+/// and this program wrote it.
+fn read(file: &Path, program: &blake3::Hash) -> Option<(Vec<u8>, Index)> {
+    let text = crate::fsx::read(file).ok()?;
+    let line = |at: usize| -> Option<(&str, usize)> {
+        let end = at + memchr::memchr(b'\n', text.get(at..)?)?;
+        Some((std::str::from_utf8(&text[at..end]).ok()?, end + 1))
+    };
+    let (header, at) = line(0)?;
+    let (by, at) = line(at)?;
+    let (body_hash, body_start) = line(at)?;
+    let body = &text[body_start..];
     if header != HEADER
         || by.strip_prefix("programa ")? != program.to_hex().as_str()
-        || body_hash.strip_prefix("contenido ")? != blake3::hash(body.as_bytes()).to_hex().as_str()
+        || body_hash.strip_prefix("contenido ")? != blake3::hash(body).to_hex().as_str()
     {
         return None;
     }
     let mut index = HashMap::new();
-    let mut at = 0;
-    while at < body.len() {
-        let line_end = at + body[at..].find('\n')?;
-        let (key, len) = body[at..line_end].split_once(' ')?;
+    let mut at = body_start;
+    while at < text.len() {
+        let (entry, start) = line(at)?;
+        let (key, len) = entry.split_once(' ')?;
         let key = blake3::Hash::from_hex(key).ok()?;
-        let start = line_end + 1;
         let end = start.checked_add(len.parse::<usize>().ok()?)?;
-        if body.as_bytes().get(end) != Some(&b'\n') {
+        if text.get(end) != Some(&b'\n') {
             return None;
         }
-        index.insert(*key.as_bytes(), body_start + start..body_start + end);
+        index.insert(*key.as_bytes(), start..end);
         at = end + 1;
     }
     Some((text, index))
+}
+
+/// JSON, which a webmaster can read; MessagePack was tried and read back no faster.
+fn encode<T: serde::Serialize>(value: &T) -> Option<Vec<u8>> {
+    serde_json::to_vec(value).ok()
+}
+
+fn decode<T: Parsed>(bytes: &[u8]) -> Option<T> {
+    serde_json::from_slice(bytes).ok()
 }
 
 fn key<T>(source: &str) -> Key {
@@ -143,7 +158,7 @@ impl Shelf<'_> {
     pub(super) fn parse<T: Parsed>(&self, path: &Path, source: &str) -> Result<T, Box<Diagnostic>> {
         let key = key::<T>(source);
         if let Some(stored) = self.index.get(&key).map(|r| &self.text[r.clone()])
-            && let Ok(value) = serde_json::from_str::<T>(stored)
+            && let Some(value) = decode::<T>(stored)
         {
             self.used().push((key, None));
             self.stored.read_back.fetch_add(1, Ordering::Relaxed);
@@ -152,15 +167,15 @@ impl Shelf<'_> {
         let value = super::yaml::parse::<T>(path, source)?;
         self.stored.parsed.fetch_add(1, Ordering::Relaxed);
         if self.program.is_some()
-            && let Ok(json) = serde_json::to_string(&value)
-            && serde_json::from_str::<T>(&json).is_ok_and(|back| back == value)
+            && let Some(bytes) = encode(&value)
+            && decode::<T>(&bytes).is_some_and(|back| back == value)
         {
-            self.used().push((key, Some(json)));
+            self.used().push((key, Some(bytes)));
         }
         Ok(value)
     }
 
-    fn used(&self) -> std::sync::MutexGuard<'_, Vec<(Key, Option<String>)>> {
+    fn used(&self) -> std::sync::MutexGuard<'_, Vec<(Key, Option<Vec<u8>>)>> {
         self.used.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -177,28 +192,32 @@ impl Shelf<'_> {
         if used.iter().all(|(_, json)| json.is_none()) && used.len() == self.index.len() {
             return;
         }
-        let mut body = String::new();
-        for (key, json) in &used {
-            let json = match json {
-                Some(json) => json.as_str(),
+        let mut body = Vec::new();
+        for (key, bytes) in &used {
+            let bytes = match bytes {
+                Some(bytes) => bytes.as_slice(),
                 None => &self.text[self.index[key].clone()],
             };
-            body.push_str(&blake3::Hash::from_bytes(*key).to_hex());
-            body.push(' ');
-            body.push_str(&json.len().to_string());
-            body.push('\n');
-            body.push_str(json);
-            body.push('\n');
+            let entry = format!(
+                "{} {}\n",
+                blake3::Hash::from_bytes(*key).to_hex(),
+                bytes.len()
+            );
+            body.extend_from_slice(entry.as_bytes());
+            body.extend_from_slice(bytes);
+            body.push(b'\n');
         }
-        let text = format!(
-            "{HEADER}\nprograma {}\ncontenido {}\n{body}",
+        let mut text = format!(
+            "{HEADER}\nprograma {}\ncontenido {}\n",
             program.to_hex(),
-            blake3::hash(body.as_bytes()).to_hex()
-        );
+            blake3::hash(&body).to_hex()
+        )
+        .into_bytes();
+        text.extend_from_slice(&body);
         if let Some(dir) = self.file.parent() {
             let _ = crate::fsx::create_dir_all(dir);
         }
-        let _ = crate::fsx::replace_file(&self.file, text.as_bytes());
+        let _ = crate::fsx::replace_file(&self.file, &text);
     }
 }
 
