@@ -28,7 +28,8 @@
 # build of ours (with and without search) is also timed two more ways: after a one-word edit
 # of a unit of the latest quarter before each build (the webmaster's rebuild: that quarter,
 # its year's views and the site-wide pages are made again, and the last part of the index),
-# and into an empty folder (everything made again). The pair-by-pair run is made both ways.
+# and into an empty folder with no parses stored beside it (everything made again, as a first
+# build). The pair-by-pair run is made both ways.
 # The last line is `informe/hugo at N pages: R` (R = our median / Hugo's median, N = our pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +72,8 @@ theme=$work/theme
 content=$work/gen/informe/content
 hugo_src=$work/gen/hugo
 out_informe=$work/out-informe
+# Where our builds store their parses of the content, beside the output (README).
+stored_informe=$work/.out-informe.informe-lecturas
 out_hugo=$work/out-hugo
 floor=$work/floor
 
@@ -128,7 +131,7 @@ hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
   --export-csv "$work/edit-nosearch.csv" --prepare "sh $work/edita.sh" \
   -n informe-sin-busqueda-tras-edicion "$informe build --sin-busqueda --content $content --theme $theme --output $out_informe"
 hyperfine -N --style basic --warmup 0 --runs "$runs" --export-csv "$work/cold-nosearch.csv" \
-  --prepare "rm -rf $out_informe" \
+  --prepare "rm -rf $out_informe $stored_informe" \
   -n informe-sin-busqueda-desde-cero "$informe build --sin-busqueda --content $content --theme $theme --output $out_informe"
 echo
 echo "== informe with search: after an edit of the latest quarter, and into an empty folder"
@@ -138,7 +141,7 @@ hyperfine -N --style basic --warmup "$((warmup > 0 ? warmup : 1))" --runs "$runs
   --export-csv "$work/search.csv" --prepare "sh $work/edita.sh" \
   -n informe-tras-edicion "$informe build --content $content --theme $theme --output $out_informe"
 hyperfine -N --style basic --warmup 0 --runs "$runs" --export-csv "$work/cold.csv" \
-  --prepare "rm -rf $out_informe" \
+  --prepare "rm -rf $out_informe $stored_informe" \
   -n informe-desde-cero "$informe build --content $content --theme $theme --output $out_informe"
 
 echo

@@ -23,6 +23,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// First line of every stored file; a new layout changes the number.
 const HEADER: &str = "informe: lecturas guardadas 1";
 
+/// The ending of a stored file's name: three lines of header, then each parse as
+/// `<key> <length>`, a line of JSON, and a line break.
+const EXT: &str = "lecturas";
+
 /// The folder of stored parses of one content folder (see [`crate::output::stored_parses_dir`]).
 #[derive(Debug)]
 pub struct StoredParses {
@@ -69,7 +73,7 @@ impl StoredParses {
 
     /// The shelf of the files of `group`, a relative path of the content folder.
     pub(super) fn shelf(&self, group: &str) -> Shelf<'_> {
-        let file = self.dir.join(format!("{group}.json"));
+        let file = self.dir.join(format!("{group}.{EXT}"));
         let program = crate::fingerprint::program();
         let (text, index) = program.and_then(|p| read(&file, &p)).unwrap_or_default();
         Shelf {
@@ -86,7 +90,7 @@ impl StoredParses {
     /// and whatever else is in the folder but the site-wide parses (a file half-written by a
     /// build that was killed).
     pub(super) fn keep_only<'a>(&self, names: impl Iterator<Item = &'a str>) {
-        let keep: std::collections::HashSet<String> = names.map(|n| format!("{n}.json")).collect();
+        let keep: std::collections::HashSet<String> = names.map(|n| format!("{n}.{EXT}")).collect();
         let prune = |dir: &Path, keep: &dyn Fn(&str) -> bool| {
             for name in crate::fsx::read_dir_names(dir).unwrap_or_default() {
                 let path = dir.join(&name);
@@ -95,7 +99,7 @@ impl StoredParses {
                 }
             }
         };
-        prune(&self.dir, &|n| n == "sitio.json");
+        prune(&self.dir, &|n| n == format!("sitio.{EXT}"));
         prune(&self.dir.join("informes"), &|n| keep.contains(n));
     }
 }

@@ -110,7 +110,7 @@ fn an_edited_file_is_parsed_again_and_a_removed_quarter_forgotten() {
     );
     assert_same_as_parsing_everything(&site, "after an edit");
 
-    let quarter = stored(&site).join("informes/2023-t3.json");
+    let quarter = stored(&site).join("informes/2023-t3.lecturas");
     assert!(quarter.is_file(), "each quarter's parses are stored apart");
     std::fs::remove_dir_all(site.content().join("informes/2023-t3")).unwrap();
     let (back, read) = build(&site);
@@ -123,7 +123,7 @@ fn damaged_stored_parses_are_not_read_and_are_written_again() {
     let site = TestSite::fixture("historia");
     build(&site);
     let (_, files) = build(&site);
-    let quarter = stored(&site).join("informes/2023-t4.json");
+    let quarter = stored(&site).join("informes/2023-t4.lecturas");
     let text = std::fs::read_to_string(&quarter).unwrap();
     // One letter of a stored text changed: the file no longer hashes as its header says.
     let damaged = text.replacen("Dirección de Datos", "Dirección de Dados", 1);
