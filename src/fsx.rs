@@ -358,3 +358,31 @@ pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
         .map_err(io(path))?;
     Ok(bytes)
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// The way a taken file is linked where the system refuses to link it through its handle
+    /// (Linux before 6.10, without a capability): by name, kept only if it is still the file
+    /// that was read.
+    #[test]
+    fn linking_by_name_keeps_only_the_file_that_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("viejo.html"), dir.path().join("nuevo.html"));
+        fs::write(&old, "leído").unwrap();
+        let read = rustix::fs::stat(&old).unwrap();
+        assert!(link_if_still(&old, &new, &read));
+        assert_eq!(fs::read_to_string(&new).unwrap(), "leído");
+
+        fs::remove_file(&new).unwrap();
+        let replacement = dir.path().join("otro.html");
+        fs::write(&replacement, "cambiado").unwrap();
+        fs::rename(&replacement, &old).unwrap();
+        assert!(!link_if_still(&old, &new, &read));
+        assert!(
+            !new.exists(),
+            "what replaced the file read is not left linked"
+        );
+    }
+}

@@ -106,8 +106,11 @@ static NO_HUGE_PAGES: extern "C" fn() = {
 };
 
 fn main() -> ExitCode {
-    informe::memory::keep_freed_memory();
     let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { .. } => informe::memory::keep_freed_memory(),
+        _ => informe::memory::return_freed_memory_at_once(),
+    }
     match cli.command {
         Command::Build {
             content,
