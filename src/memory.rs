@@ -30,11 +30,11 @@ fn set_purge_delay(ms: std::ffi::c_long) {
 }
 
 /// Hands back to the system, on every thread of the pool and this one, the memory freed so
-/// far, which [`keep_freed_memory`] would otherwise keep for a minute. A build calls it once
-/// it has let its model go, before the search index: at 13,424 pages the index then grew from
-/// 30 MB resident to 300 MB, instead of from the model's 380 MB to 400–430 MB (freed memory
-/// kept, and fragmented, under the index's). Harmless when mimalloc is not the global
-/// allocator (its heaps are then empty).
+/// far that mimalloc's heaps still hold (a block freed by another thread waits in its owner's
+/// list until the owner collects). A build calls it once it has let its model go, before the
+/// search index: at 13,424 pages the index then grew from 30 MB resident to 300 MB, instead of
+/// from the model's 380 MB to 400–430 MB (measured when builds kept freed memory a minute).
+/// Harmless when mimalloc is not the global allocator (its heaps are then empty).
 pub fn release_freed_memory() {
     // SAFETY: `mi_collect` only walks mimalloc's own heaps of the calling thread.
     rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
