@@ -255,11 +255,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         env,
         linker,
     } = prepare(opts, content::Reuse::Stored(&stored))?;
+    memory::release_freed_memory();
     clock.lap("contenido y plantillas");
     let (staging, mut written) =
         output::Staging::begin(&opts.output_dir, &opts.theme_dir.join("static"))?;
     let taken = reuse::take(staging.dest(), &site, opts)?;
     written.add(taken.data_written());
+    memory::release_freed_memory();
     clock.lap("páginas tomadas del sitio anterior");
     let (mut exports, data_written, data_files) =
         data::export_written(&site, staging.dest(), taken.listings(site.reports.len()))?;

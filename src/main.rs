@@ -107,9 +107,8 @@ static NO_HUGE_PAGES: extern "C" fn() = {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Serve { .. } => informe::memory::keep_freed_memory(),
-        _ => informe::memory::return_freed_memory_at_once(),
+    if let Command::Serve { .. } = cli.command {
+        informe::memory::keep_freed_memory();
     }
     match cli.command {
         Command::Build {
