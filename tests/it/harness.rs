@@ -166,6 +166,24 @@ pub fn assert_same_files(
 }
 
 /// Every file under `dir` with its bytes, for byte-for-byte comparisons.
+/// That the site's `public/` is, file for file and byte for byte, what a build without search
+/// into a new folder (`nuevo-<step>`, with nothing beside it to take from) writes; returns
+/// that build's run.
+pub fn assert_same_as_fresh_build(site: &TestSite, step: &str) -> Run {
+    let fresh = site
+        .dir
+        .path()
+        .join(format!("nuevo-{}", step.replace(' ', "-")));
+    let run = site.build_with(&fresh, &[], &["--sin-busqueda"]);
+    assert_eq!(run.code, 0, "{step}: {}", run.stderr);
+    assert_same_files(
+        &tree(&fresh),
+        &tree(&site.output()),
+        &format!("{step}, against a fresh build"),
+    );
+    run
+}
+
 /// Where builds into `public` store their parses of the content (beside it, on purpose).
 pub const STORED_PARSES: &str = ".public.informe-lecturas";
 

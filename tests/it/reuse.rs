@@ -1,7 +1,7 @@
 //! Pages a build takes from the site it replaces: only those nothing changed, and the result
 //! is always what a build into an empty folder writes.
 
-use crate::harness::{TestSite, assert_same_files, copy_tree, repo_root, tree};
+use crate::harness::{TestSite, assert_same_as_fresh_build, copy_tree, repo_root, tree};
 
 /// Builds into the site's `public/` without a search index; returns the pages taken from the
 /// previous site and the site's pages, as the summary says them.
@@ -27,22 +27,6 @@ fn build(site: &TestSite) -> (usize, usize) {
         })
         .unwrap_or(0);
     (taken, total)
-}
-
-/// That `public/` is, file for file and byte for byte, what a build into an empty folder
-/// writes.
-fn assert_same_as_fresh_build(site: &TestSite, step: &str) {
-    let fresh = site
-        .dir
-        .path()
-        .join(format!("nuevo-{}", step.replace(' ', "-")));
-    let run = site.build_with(&fresh, &[], &["--sin-busqueda"]);
-    assert_eq!(run.code, 0, "{step}: {}", run.stderr);
-    assert_same_files(
-        &tree(&fresh),
-        &tree(&site.output()),
-        &format!("{step}, against a fresh build"),
-    );
 }
 
 /// The quarter and yearly pages under `informes/<year>/` of the output.
