@@ -21,11 +21,12 @@ pub fn keep_freed_memory() {
 /// build's resident size until something reuses it, and much of it never is. A build calls
 /// it when it has its model (what parsing and modelling freed), when it has taken the previous
 /// site's pages (the manifest), and once it has let its model go, before the search index.
-/// At 13,424 pages a rebuild without search then peaked at 378,000 KiB, against 389,000–
-/// 408,000 with mimalloc's 10 ms purge delay alone; and the search index grew from 30 MB
-/// resident to 300 MB, instead of from the model's 380 MB to 400–430 MB. Handing memory back
-/// as soon as it is freed (a delay of 0) peaked at 375,000 but made a build into an empty
-/// folder 10–15 % slower. Harmless when mimalloc is not the global allocator (its heaps are
+/// At 13,424 pages a rebuild without search then peaked at 387,000–390,000 KiB (5 runs),
+/// against 389,000–408,000 with mimalloc's 10 ms purge delay alone and 411,000–418,000 when
+/// builds kept freed memory a minute; and the search index grew from 30 MB resident to
+/// 300 MB, instead of from the model's 380 MB to 400–430 MB. Handing memory back as soon as
+/// it is freed (a delay of 0) peaked at 375,000 but made a build into an empty folder 10–15 %
+/// slower. Harmless when mimalloc is not the global allocator (its heaps are
 /// then empty).
 pub fn release_freed_memory() {
     // SAFETY: `mi_collect` only walks mimalloc's own heaps of the calling thread.
